@@ -1,0 +1,73 @@
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from '@mcp-workstation/supervisor';
+import type { Upstream } from './upstream/types.js';
+
+/** Paths of the single-server layout (supergateway's flags). Multi-server paths are fixed: /servers/<name>/{mcp,sse,message,ws}. */
+export interface SingleServerPaths {
+  streamableHttp: string; // default /mcp
+  sse: string; // default /sse
+  message: string; // default /message
+  ws: string; // default /ws
+}
+
+export interface SecurityOptions {
+  /**
+   * Host header allow-list (DNS-rebinding defence): "host" or "host:port" entries.
+   * Default: the loopback names with the listener's port. An ingress may add its own.
+   */
+  allowedHosts?: string[];
+  /** Origin allow-list; a request with an Origin not on it gets 403. Requests without Origin pass. */
+  allowedOrigins?: string[];
+  /** Bearer API key required of callers when set (compared in constant time). */
+  apiKey?: string;
+  /** CORS headers, only when asked: the origins that get them ('*' for any). */
+  corsOrigins?: string[];
+}
+
+export interface LimitOptions {
+  /** Request body limit; over it: 413 with a JSON-RPC error. Default 4 MiB. */
+  maxBodyBytes?: number;
+  /** Open sessions per server; over it: 503 with Retry-After. Default 1000. */
+  maxSessions?: number;
+  /** Streamable HTTP sessions idle this long are closed. Default 30 min; 0 never (supergateway --sessionTimeout). */
+  sessionIdleMs?: number;
+  /** Events kept per stream for Last-Event-ID resumption. Default 1000. */
+  eventBufferPerStream?: number;
+}
+
+export interface BridgeOptions {
+  upstreams: Upstream[];
+  /** Which server the single-server paths (/mcp, /sse, /message, /ws) serve; default the first. */
+  defaultServer?: string;
+  /** Which transports are offered; default all. */
+  transports?: { streamableHttp?: boolean; sse?: boolean; ws?: boolean };
+  paths?: Partial<SingleServerPaths>;
+  /** Prefix for the `endpoint` event of legacy SSE (supergateway --baseUrl). */
+  baseUrl?: string;
+  /** Extra paths answering 200 "ok" (supergateway --healthEndpoint). /healthz and /readyz always exist. */
+  healthEndpoints?: string[];
+  security?: SecurityOptions;
+  limits?: LimitOptions;
+  logger?: Logger;
+}
+
+/** Options of one way in (the loopback listener, the tunnel listener). */
+export interface IngressOptions {
+  /** Host header values this ingress accepts, in addition to the bridge's. */
+  allowedHosts?: string[];
+  /** A label for logs: "loopback", "tunnel". */
+  name?: string;
+}
+
+export interface Bridge {
+  /** An http.Server (not listening) that serves the bridge; call listen() on it or emit 'connection' with an accepted socket. */
+  ingress(options?: IngressOptions): HttpServer;
+  /** The plain request handler (for embedding). */
+  handleRequest(req: IncomingMessage, res: ServerResponse): void;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Start every upstream (spawn + initialize). */
+  start(): Promise<void>;
+  /** Close every session and upstream. */
+  close(): Promise<void>;
+}

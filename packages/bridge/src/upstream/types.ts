@@ -1,0 +1,87 @@
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger, MessageChannel, ProcessState } from '@mcp-workstation/supervisor';
+
+/**
+ * The seam inside the bridge between the downstream transports (Streamable HTTP, SSE,
+ * WebSocket: src/http/) and the upstream side that talks to a stdio child (src/upstream/).
+ * Transports know nothing of ids, initialize or children; upstreams know nothing of HTTP.
+ */
+
+/**
+ * How sessions meet the child, per server:
+ * - shared: one child for every session; ids rewritten per session (the default);
+ * - stateless: the same shared child, but Streamable HTTP hands out no session ids and
+ *   every POST is a transient session;
+ * - per-session: a child per session, one spare started ahead.
+ */
+export type SessionMode = 'shared' | 'stateless' | 'per-session';
+
+/** The upstream's way back to one client session (implemented by each transport). */
+export interface ClientPeer {
+  /**
+   * Deliver a message to this client. `relatedRequestId` is the client's own request id
+   * this message belongs to (progress, a server->client request made while handling it,
+   * the response itself): it routes the message onto that request's stream.
+   */
+  send(message: JSONRPCMessage, relatedRequestId?: RequestId): void;
+  /** For logs: transport and session id, e.g. "streamable-http 6f1c…". */
+  readonly label: string;
+  /** A stateless POST: no standalone stream, so unrelated messages cannot reach it. */
+  readonly stateless: boolean;
+}
+
+/** One client session's link to a server. */
+export interface UpstreamSession {
+  /** A message from the client (request, notification or response to a server request). */
+  receive(message: JSONRPCMessage): void;
+  /** The session ended (DELETE, closed socket, expiry). Idempotent; reaps a per-session child. */
+  close(): void;
+}
+
+export interface UpstreamReadiness {
+  ready: boolean;
+  state: ProcessState;
+  reason: string;
+}
+
+/** One finished request, for logs and metrics. */
+export interface RequestRecord {
+  server: string;
+  method: string;
+  durationMs: number;
+  outcome: 'ok' | 'error' | 'cancelled' | 'child-exit' | 'timeout';
+  errorCode?: number;
+}
+
+export interface UpstreamOptions {
+  name: string;
+  mode: SessionMode;
+  /**
+   * Makes a supervised child. shared/stateless call it once (a restarting channel);
+   * per-session calls it for each session and the spare (restart disabled by the caller).
+   */
+  createChannel: (purpose: 'shared' | 'session') => MessageChannel;
+  /** Requests that arrive while the child restarts wait this long, then fail. Default 30 s. */
+  restartWaitMs?: number;
+  /** How long the bridge waits for the child's answer to its own initialize. Default 60 s (uvx downloads on first run). */
+  initializeTimeoutMs?: number;
+  /** Protocol version the bridge offers the child in its own initialize. Default the SDK's latest. */
+  protocolVersion?: string;
+  /** per-session: idle sessions expire after this long. Default 10 min; 0 never. */
+  sessionIdleMs?: number;
+  onRequest?: (record: RequestRecord) => void;
+  logger?: Logger;
+}
+
+/** One configured server, as the transports see it. */
+export interface Upstream {
+  readonly name: string;
+  readonly mode: SessionMode;
+  /** Spawn and (shared/stateless) initialize the child; resolves when it answered or failed. */
+  start(): Promise<void>;
+  open(peer: ClientPeer): UpstreamSession;
+  readiness(): UpstreamReadiness;
+  /** Number of open sessions (transient stateless ones included while they last). */
+  sessionCount(): number;
+  close(): Promise<void>;
+}
