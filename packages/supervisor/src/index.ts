@@ -11,3 +11,6 @@ export type {
   ChannelEvents,
   MessageChannel,
 } from './types.js';
+export { SupervisedServer } from './supervised-server.js';
+export { splitCommandLine } from './command-line.js';
+export { findOnPath } from './find-on-path.js';

@@ -1,4 +1,4 @@
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { InitializeResult, JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger, MessageChannel, ProcessState } from '@mcp-workstation/supervisor';
 
 /**
@@ -81,6 +81,12 @@ export interface Upstream {
   start(): Promise<void>;
   open(peer: ClientPeer): UpstreamSession;
   readiness(): UpstreamReadiness;
+  /**
+   * The child's answer to the bridge's own initialize (shared/stateless; per-session: the
+   * start-up probe's), or null before it answered. Serves later initializes and the
+   * 2026-07-28 `server/discover`.
+   */
+  initializeResult(): InitializeResult | null;
   /** Number of open sessions (transient stateless ones included while they last). */
   sessionCount(): number;
   close(): Promise<void>;
