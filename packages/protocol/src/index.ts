@@ -1,2 +1,19 @@
-// Public face of @mcp-workstation/protocol. Filled in by the tunnel issue (#3).
-export const PACKAGE_NAME = '@mcp-workstation/protocol';
+// Public face of @mcp-workstation/protocol: the agent ⇄ gateway messages of
+// ../shared/design/protocol.md (version 1) and their validation, shared by tunnel and gateway.
+export { PROTOCOL_VERSION } from './version.js';
+export type { Parsed } from './parse-result.js';
+export { parseJson } from './parse-result.js';
+export {
+  WireGuardKey,
+  AgentName,
+  ServerName,
+  Endpoint,
+  Cidr,
+  isEndpoint,
+  isCidr,
+  splitEndpoint,
+  agentNameFromHostname,
+} from './primitives.js';
+export * from './registration.js';
+export * from './control.js';
+export { Timing, fullJitterDelay } from './timing.js';
