@@ -2,7 +2,7 @@
 // ../shared/design/protocol.md (version 1) and their validation, shared by tunnel and gateway.
 export { PROTOCOL_VERSION } from './version.js';
 export type { Parsed } from './parse-result.js';
-export { parseJson } from './parse-result.js';
+export { parseJson, parseWith } from './parse-result.js';
 export {
   WireGuardKey,
   AgentName,
