@@ -28,6 +28,13 @@ export interface ClientPeer {
   readonly label: string;
   /** A stateless POST: no standalone stream, so unrelated messages cannot reach it. */
   readonly stateless: boolean;
+  /**
+   * Optional: the upstream ended this session by itself (per-session mode: the session's
+   * child exited or the session expired after `sessionIdleMs`). `reason` is a sentence for a
+   * person. A transport may forget the session, so the client's next request gets 404 and it
+   * starts a new one; until then the upstream answers its requests with that error.
+   */
+  upstreamEnded?(reason: string): void;
 }
 
 /** One client session's link to a server. */

@@ -1,0 +1,51 @@
+import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import { ENVELOPE_KEYS } from './envelope.js';
+import { isPlainObject } from './era.js';
+
+/**
+ * Client -> child translations (2026-07-28 request -> the child's 2025-era request).
+ *
+ * T1. The per-request `_meta` envelope (protocolVersion, clientInfo, clientCapabilities,
+ *     logLevel; spec basic/index#_meta) is removed. The bridge consumes it: the version was
+ *     validated, capabilities gate the input requests the bridge may relay, the log level
+ *     filters notifications/message. A 2025 child negotiated its version, identity and
+ *     capabilities once, with the bridge, and would misread a second set. Other `_meta`
+ *     keys (progressToken, traceparent, vendor keys) pass through.
+ * T2. The MRTR retry channel `inputResponses` / `requestState` (basic/patterns/mrtr) is
+ *     removed: the bridge answers the child's parked server->client requests from it; the
+ *     child never saw an input_required exchange.
+ */
+export function toChildRequest(message: JSONRPCRequest, id = message.id): JSONRPCRequest {
+  const params = isPlainObject(message.params) ? { ...message.params } : undefined;
+  if (params === undefined) return { jsonrpc: '2.0', id, method: message.method };
+  delete params.inputResponses;
+  delete params.requestState;
+  const meta = withoutEnvelope(params._meta);
+  if (meta === undefined) delete params._meta;
+  else params._meta = meta;
+  return { jsonrpc: '2.0', id, method: message.method, params };
+}
+
+function withoutEnvelope(meta: unknown): Record<string, unknown> | undefined {
+  if (!isPlainObject(meta)) return undefined;
+  const rest = Object.fromEntries(Object.entries(meta).filter(([key]) => !ENVELOPE_KEYS.includes(key)));
+  return Object.keys(rest).length > 0 ? rest : undefined;
+}
+
+/** The params that identify "the same request" across MRTR retries: everything but `_meta` and the retry channel. */
+export function requestFingerprint(message: JSONRPCRequest): string {
+  const params = isPlainObject(message.params) ? { ...message.params } : {};
+  delete params._meta;
+  delete params.inputResponses;
+  delete params.requestState;
+  return `${message.method} ${canonicalJson(params)}`;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

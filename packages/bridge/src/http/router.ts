@@ -1,0 +1,75 @@
+import type { BridgeConfig } from './config.js';
+
+/**
+ * Where a path goes. Every server has /servers/<name>/{mcp,sse,message,ws}; the default
+ * server also answers on the single-server paths (supergateway's /mcp, /sse, /message, /ws
+ * or the configured ones). A switched-off transport is simply not routed.
+ */
+
+export type TransportKind = 'streamable-http' | 'sse' | 'message' | 'ws';
+
+export type Route =
+  | { kind: 'healthz' }
+  | { kind: 'readyz' }
+  | { kind: 'health-ok' }
+  | { kind: TransportKind; server: string; layout: 'multi' | 'single' }
+  | { kind: 'unknown-server'; name: string }
+  | { kind: 'not-found' };
+
+const MULTI_SERVER_PATH = /^\/servers\/([^/]+)\/(mcp|sse|message|ws)\/?$/;
+const SEGMENT_KIND: Record<string, TransportKind> = { mcp: 'streamable-http', sse: 'sse', message: 'message', ws: 'ws' };
+
+export class Router {
+  private readonly names: Set<string>;
+  private readonly singleServerPaths = new Map<string, TransportKind>();
+  private readonly healthPaths: Set<string>;
+
+  constructor(private readonly config: BridgeConfig) {
+    this.names = new Set(config.upstreams.map((u) => u.name));
+    this.healthPaths = new Set(config.healthEndpoints);
+    if (config.defaultServer !== undefined) {
+      const { paths } = config;
+      this.singleServerPaths.set(paths.streamableHttp, 'streamable-http');
+      this.singleServerPaths.set(paths.sse, 'sse');
+      this.singleServerPaths.set(paths.message, 'message');
+      this.singleServerPaths.set(paths.ws, 'ws');
+    }
+  }
+
+  route(pathname: string): Route {
+    if (pathname === '/healthz') return { kind: 'healthz' };
+    if (pathname === '/readyz') return { kind: 'readyz' };
+    if (this.healthPaths.has(pathname)) return { kind: 'health-ok' };
+    const multi = MULTI_SERVER_PATH.exec(pathname);
+    if (multi) return this.multiServerRoute(multi[1]!, SEGMENT_KIND[multi[2]!]!);
+    const trimmed = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+    const kind = this.singleServerPaths.get(trimmed);
+    if (kind && this.enabled(kind)) return { kind, server: this.config.defaultServer!, layout: 'single' };
+    return { kind: 'not-found' };
+  }
+
+  /** The `endpoint` event of legacy SSE: where the client POSTs its messages. */
+  messageEndpoint(server: string, layout: 'multi' | 'single'): string {
+    if (layout === 'single') return `${this.config.baseUrl}${this.config.paths.message}`;
+    return `/servers/${encodeURIComponent(server)}/message`;
+  }
+
+  private multiServerRoute(encodedName: string, kind: TransportKind): Route {
+    let name: string;
+    try {
+      name = decodeURIComponent(encodedName);
+    } catch {
+      return { kind: 'unknown-server', name: encodedName };
+    }
+    if (!this.names.has(name)) return { kind: 'unknown-server', name };
+    if (!this.enabled(kind)) return { kind: 'not-found' };
+    return { kind, server: name, layout: 'multi' };
+  }
+
+  private enabled(kind: TransportKind): boolean {
+    const { transports } = this.config;
+    if (kind === 'streamable-http') return transports.streamableHttp;
+    if (kind === 'ws') return transports.ws;
+    return transports.sse;
+  }
+}

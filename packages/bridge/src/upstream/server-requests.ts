@@ -1,0 +1,246 @@
+import type { JSONRPCNotification, JSONRPCRequest, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '@mcp-workstation/supervisor';
+import { capabilityNeededFor, type CapabilityNeed } from './client-capabilities.js';
+import { ambiguousSession, clientSessionClosed, noClientSupports } from './errors.js';
+import type { IdAllocator } from './id-allocator.js';
+import { errorResponse, notification, resultResponse, type JSONRPCResponseMessage, type JsonRpcErrorBody } from './jsonrpc.js';
+import type { SharedSession } from './session-state.js';
+
+/** A server->client request of the child while a client session holds it. */
+interface HeldRequest {
+  readonly bridgeId: number;
+  readonly childId: RequestId;
+  readonly method: string;
+  readonly session: SharedSession;
+  /** URL elicitations: notifications/elicitation/complete for it goes to the same session. */
+  readonly elicitationId?: string;
+}
+
+/** A server->client request waiting for the set of candidate sessions to narrow to one. */
+interface AmbiguousRequest {
+  readonly request: JSONRPCRequest;
+  readonly since: number;
+  readonly timer: NodeJS.Timeout;
+}
+
+type Decision =
+  | { kind: 'deliver'; session: SharedSession; relatedRequestId: RequestId | undefined }
+  | { kind: 'ambiguous'; candidates: number }
+  | { kind: 'nobody'; need: CapabilityNeed | null };
+
+export interface ServerRequestsOptions {
+  ids: IdAllocator;
+  sessions(): Iterable<SharedSession>;
+  sendToChild(message: JSONRPCRequest | JSONRPCNotification | JSONRPCResponseMessage): void;
+  deliver(session: SharedSession, message: JSONRPCRequest | JSONRPCNotification, relatedRequestId?: RequestId): void;
+  /** How long an ambiguous request waits for the candidates to narrow to one. */
+  ambiguityWaitMs: number;
+  logger?: Logger;
+  server: string;
+}
+
+/**
+ * Server->client requests of the shared child (sampling, elicitation, roots/list, ping).
+ * The child's stdio says nothing about which client request caused one, so it goes to the
+ * only session that could have: one with requests in flight whose client declared the needed
+ * capability. Several such sessions: wait for all but one to finish; still several, or none:
+ * the child gets an error. A request is never shown to a session it may not belong to.
+ * Each gets a bridge-unique id, so a stateless client's answer, which arrives on another
+ * transient session, is matched by id alone.
+ */
+export class ServerRequests {
+  private readonly held = new Map<RequestId, HeldRequest>();
+  private readonly heldByChildId = new Map<RequestId, HeldRequest>();
+  private readonly ambiguous = new Set<AmbiguousRequest>();
+  /**
+   * URL elicitations by id, until the child completes them: the completion notification
+   * (which comes after the client's answer) belongs to that session only.
+   */
+  private readonly elicitationOwners = new Map<string, SharedSession>();
+
+  constructor(private readonly options: ServerRequestsOptions) {}
+
+  route(request: JSONRPCRequest): void {
+    const decision = this.decide(request);
+    if (decision.kind === 'ambiguous' && request.method !== 'ping') {
+      this.waitForOneCandidate(request);
+      return;
+    }
+    this.act(request, decision);
+  }
+
+  /** A client request finished: ambiguous requests may now have a single candidate. */
+  reevaluate(): void {
+    for (const waiting of [...this.ambiguous]) {
+      const decision = this.decide(waiting.request);
+      if (decision.kind === 'ambiguous') continue;
+      this.ambiguous.delete(waiting);
+      clearTimeout(waiting.timer);
+      this.act(waiting.request, decision);
+    }
+  }
+
+  /** A client's answer: back to the child under the child's own id. */
+  handleClientResponse(session: SharedSession, response: JSONRPCResponseMessage): void {
+    const held = response.id === undefined ? undefined : this.held.get(response.id);
+    if (!held) {
+      this.options.logger?.warn('a client answered a server request the bridge does not know (already answered, cancelled or from an earlier process); ignored', {
+        server: this.options.server,
+        session: session.label,
+        id: response.id,
+      });
+      return;
+    }
+    if (!this.mayAnswer(session, held)) {
+      this.options.logger?.warn('a client session answered a server request that was sent to another session; ignored', {
+        server: this.options.server,
+        session: session.label,
+        method: held.method,
+      });
+      return;
+    }
+    this.release(held);
+    this.options.sendToChild({ ...response, id: held.childId });
+  }
+
+  /** notifications/cancelled of the child: to the session holding that request, under its id. */
+  handleChildCancel(cancel: JSONRPCNotification): void {
+    const childId = cancel.params?.requestId as RequestId | undefined;
+    if (childId === undefined) return;
+    for (const waiting of this.ambiguous) {
+      if (waiting.request.id === childId) {
+        this.ambiguous.delete(waiting);
+        clearTimeout(waiting.timer);
+        return;
+      }
+    }
+    const held = this.heldByChildId.get(childId);
+    if (!held) return;
+    this.release(held);
+    this.options.deliver(held.session, { ...cancel, params: { ...cancel.params, requestId: held.bridgeId } });
+  }
+
+  /**
+   * notifications/elicitation/complete of the child: to the session that got that URL
+   * elicitation. Unknown ids are dropped: another session must never learn of it.
+   */
+  handleElicitationComplete(complete: JSONRPCNotification): void {
+    const elicitationId = complete.params?.elicitationId;
+    if (typeof elicitationId !== 'string') return;
+    const owner = this.elicitationOwners.get(elicitationId);
+    this.elicitationOwners.delete(elicitationId);
+    if (owner && !owner.closed) this.options.deliver(owner, complete);
+  }
+
+  /** The session ended: the child gets an error for each request it held. */
+  sessionClosed(session: SharedSession): void {
+    for (const held of [...this.held.values()]) {
+      if (held.session !== session) continue;
+      this.release(held);
+      this.options.sendToChild(errorResponse(held.childId, clientSessionClosed(held.method)));
+    }
+    for (const [elicitationId, owner] of [...this.elicitationOwners]) {
+      if (owner === session) this.elicitationOwners.delete(elicitationId);
+    }
+    this.reevaluate();
+  }
+
+  /** The child went away: its requests are void; clients holding one are told so. */
+  dropAll(reason: string): void {
+    for (const waiting of this.ambiguous) clearTimeout(waiting.timer);
+    this.ambiguous.clear();
+    const held = [...this.held.values()];
+    this.held.clear();
+    this.heldByChildId.clear();
+    this.elicitationOwners.clear();
+    for (const request of held) {
+      this.options.deliver(request.session, notification('notifications/cancelled', { requestId: request.bridgeId, reason }));
+    }
+  }
+
+  stats(): { held: number; ambiguous: number; elicitations: number } {
+    return { held: this.held.size, ambiguous: this.ambiguous.size, elicitations: this.elicitationOwners.size };
+  }
+
+  private decide(request: JSONRPCRequest): Decision {
+    const need = capabilityNeededFor(request);
+    const capable = (session: SharedSession): boolean => !session.closed && (need === null || session.supports(need.test));
+    const sessions = [...this.options.sessions()];
+    const candidates = sessions.filter((session) => capable(session) && session.hasForwarded());
+    if (candidates.length === 1) {
+      const session = candidates[0];
+      return { kind: 'deliver', session, relatedRequestId: session.latestForwarded()?.id };
+    }
+    if (candidates.length > 1) return { kind: 'ambiguous', candidates: candidates.length };
+    if (request.method === 'roots/list') {
+      // Roots describe the client, not one request: any client that has them will do. A
+      // stateless POST with nothing in flight has no stream to carry it.
+      const idle = sessions.filter((session) => capable(session) && !session.peer.stateless);
+      const latest = idle.sort((a, b) => b.lastActivity - a.lastActivity)[0];
+      if (latest) return { kind: 'deliver', session: latest, relatedRequestId: undefined };
+    }
+    return { kind: 'nobody', need };
+  }
+
+  private act(request: JSONRPCRequest, decision: Decision): void {
+    if (decision.kind === 'deliver') {
+      this.hold(request, decision.session, decision.relatedRequestId);
+    } else if (request.method === 'ping') {
+      // The child's client is the bridge: when no single session can take its ping, the
+      // bridge answers for itself rather than fail a liveness check.
+      this.options.sendToChild(resultResponse(request.id, {}));
+    } else if (decision.kind === 'nobody') {
+      this.refuse(request, noClientSupports(request.method, decision.need?.name ?? null));
+    }
+  }
+
+  private hold(request: JSONRPCRequest, session: SharedSession, relatedRequestId: RequestId | undefined): void {
+    const bridgeId = this.options.ids.next();
+    const elicitationId = request.method === 'elicitation/create' && request.params?.mode === 'url' ? request.params?.elicitationId : undefined;
+    const held: HeldRequest = {
+      bridgeId,
+      childId: request.id,
+      method: request.method,
+      session,
+      elicitationId: typeof elicitationId === 'string' ? elicitationId : undefined,
+    };
+    this.held.set(bridgeId, held);
+    this.heldByChildId.set(request.id, held);
+    if (held.elicitationId !== undefined) this.elicitationOwners.set(held.elicitationId, session);
+    this.options.deliver(session, { ...request, id: bridgeId }, relatedRequestId);
+  }
+
+  private waitForOneCandidate(request: JSONRPCRequest): void {
+    const since = Date.now();
+    const waiting: AmbiguousRequest = {
+      request,
+      since,
+      timer: setTimeout(() => {
+        this.ambiguous.delete(waiting);
+        const decision = this.decide(request);
+        if (decision.kind === 'ambiguous') this.refuse(request, ambiguousSession(request.method, decision.candidates, Date.now() - since));
+        else this.act(request, decision);
+      }, this.options.ambiguityWaitMs),
+    };
+    this.ambiguous.add(waiting);
+  }
+
+  private refuse(request: JSONRPCRequest, error: JsonRpcErrorBody): void {
+    this.options.logger?.warn(error.message, { server: this.options.server, method: request.method });
+    this.options.sendToChild(errorResponse(request.id, error));
+  }
+
+  private release(held: HeldRequest): void {
+    this.held.delete(held.bridgeId);
+    if (this.heldByChildId.get(held.childId) === held) this.heldByChildId.delete(held.childId);
+  }
+
+  /**
+   * The answer must come from the session the request went to. A stateless client answers on
+   * a new transient POST, which has no identity to compare: between stateless sessions the
+   * bridge-unique id is the match.
+   */
+  private mayAnswer(session: SharedSession, held: HeldRequest): boolean {
+    return held.session === session || (session.peer.stateless && held.session.peer.stateless);
+  }
+}

@@ -1,0 +1,167 @@
+import type { InitializeResult, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { ExitInfo, Logger, MessageChannel } from '@mcp-workstation/supervisor';
+import type { UpstreamReadiness } from './types.js';
+import { BridgeRequests } from './bridge-requests.js';
+import { childExited } from './errors.js';
+import { bridgeInitializeParams, parseInitializeResult } from './initialize.js';
+import { isResponse, notification } from './jsonrpc.js';
+
+export interface SharedChildOptions {
+  server: string;
+  channel: MessageChannel;
+  requests: BridgeRequests;
+  protocolVersion?: string;
+  initializeTimeoutMs: number;
+  logger?: Logger;
+  /** Runs after each (re-)initialize, before markReady: restore what sessions set up on the old child. */
+  restore(): void;
+  /** The child answered initialize and is ready for client traffic. */
+  onReady(): void;
+  /** The child exited; `onReady` comes again after the next spawn's initialize. */
+  onExit(info: ExitInfo): void;
+  /** A message from the child that is not an answer to the bridge's own requests. */
+  onMessage(message: JSONRPCMessage): void;
+}
+
+/**
+ * The one child of shared/stateless mode, as the bridge's own MCP client: it initializes every
+ * generation of the process itself (the first spawn and each restart), so clients are never
+ * asked to, and tracks whether the current generation is ready for traffic.
+ */
+export class SharedChild {
+  private generation = -1;
+  private initializedGeneration = -1;
+  private result: InitializeResult | null = null;
+  private failure: string | null = null;
+  private firstOutcome: (() => void) | null = null;
+  private closed = false;
+
+  private readonly onSpawn = (generation: number): void => this.beginGeneration(generation);
+  private readonly onChannelExit = (info: ExitInfo): void => this.handleExit(info);
+  private readonly onChannelMessage = (message: JSONRPCMessage, generation: number): void => this.handleMessage(message, generation);
+
+  constructor(private readonly options: SharedChildOptions) {}
+
+  /** Spawns the child; resolves once its first initialize was answered, failed or timed out. */
+  async start(): Promise<void> {
+    const { channel } = this.options;
+    const settled = new Promise<void>((resolve) => (this.firstOutcome = resolve));
+    channel.on('spawn', this.onSpawn);
+    channel.on('exit', this.onChannelExit);
+    channel.on('message', this.onChannelMessage);
+    try {
+      await channel.start();
+    } catch (error) {
+      this.failure = `the server could not be started: ${(error as Error).message}`;
+      this.settleFirstOutcome();
+    }
+    this.adoptRunningChild();
+    await settled;
+  }
+
+  isReady(): boolean {
+    return !this.closed && this.initializedGeneration === this.generation && this.generation >= 0;
+  }
+
+  initializeResult(): InitializeResult | null {
+    return this.result;
+  }
+
+  send(message: JSONRPCMessage): boolean {
+    return !this.closed && this.options.channel.send(message);
+  }
+
+  readiness(): UpstreamReadiness {
+    const status = this.options.channel.status();
+    if (this.isReady()) return { ready: true, state: status.state, reason: status.reason };
+    return { ready: false, state: status.state, reason: this.failure ?? status.reason };
+  }
+
+  /** For error messages: the supervisor's view plus why the bridge's initialize failed. */
+  describeState(): { state: UpstreamReadiness['state']; reason: string; lastError: string | null } {
+    const status = this.options.channel.status();
+    return { state: status.state, reason: this.failure ?? status.reason, lastError: status.lastError };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const { channel } = this.options;
+    channel.off('spawn', this.onSpawn);
+    channel.off('exit', this.onChannelExit);
+    channel.off('message', this.onChannelMessage);
+    this.settleFirstOutcome();
+    await channel.stop();
+  }
+
+  /**
+   * The channel promises a 'spawn' event for the first start too; should it have fired before
+   * our listener saw it, a running process of an unseen generation is initialized here.
+   */
+  private adoptRunningChild(): void {
+    const status = this.options.channel.status();
+    if (status.pid !== null && status.generation > this.generation) {
+      this.beginGeneration(status.generation);
+    }
+  }
+
+  private beginGeneration(generation: number): void {
+    if (this.closed || generation <= this.generation) return;
+    this.generation = generation;
+    this.failure = null;
+    void this.initialize(generation);
+  }
+
+  private async initialize(generation: number): Promise<void> {
+    const { channel, requests, initializeTimeoutMs, server } = this.options;
+    // A slow first run (uvx downloading) may answer after the timeout: the timeout only
+    // reports it; a late answer still makes the child ready.
+    const timer = setTimeout(() => {
+      if (generation !== this.generation || this.isReady()) return;
+      this.failure = `MCP server "${server}" did not answer initialize within ${initializeTimeoutMs} ms`;
+      this.options.logger?.warn(this.failure, { server });
+      this.settleFirstOutcome();
+    }, initializeTimeoutMs);
+    timer.unref?.();
+    try {
+      const answer = await requests.send(channel, 'initialize', bridgeInitializeParams(this.options.protocolVersion));
+      if (this.closed || generation !== this.generation) return;
+      this.result = parseInitializeResult(answer);
+      channel.send(notification('notifications/initialized'));
+      this.initializedGeneration = generation;
+      this.failure = null;
+      this.options.restore();
+      channel.markReady();
+      this.options.logger?.info(`MCP server "${server}" initialized`, { server, generation, protocolVersion: this.result.protocolVersion });
+      this.options.onReady();
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.failure = `MCP server "${server}" failed its initialize: ${(error as Error).message}`;
+      this.options.logger?.warn(this.failure, { server, generation });
+    } finally {
+      clearTimeout(timer);
+      this.settleFirstOutcome();
+    }
+  }
+
+  private handleExit(info: ExitInfo): void {
+    if (this.closed) return;
+    this.initializedGeneration = -1;
+    this.options.requests.rejectAll(childExited(this.options.server, info.reason));
+    this.options.onExit(info);
+    this.settleFirstOutcome();
+  }
+
+  private handleMessage(message: JSONRPCMessage, generation: number): void {
+    // Late output of a process that was already replaced belongs to nobody any more.
+    if (this.closed || generation < this.generation) return;
+    if (isResponse(message) && this.options.requests.handleResponse(message)) return;
+    this.options.onMessage(message);
+  }
+
+  private settleFirstOutcome(): void {
+    const resolve = this.firstOutcome;
+    this.firstOutcome = null;
+    resolve?.();
+  }
+}
