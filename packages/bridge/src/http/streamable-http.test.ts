@@ -52,8 +52,9 @@ describe('Streamable HTTP, stateful', () => {
   it('relays a server->client request (sampling) and its answer', async () => {
     const { client } = await connect('/mcp', { sampling: {} });
     client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
-      const first = request.params.messages[0]!.content;
-      return { role: 'assistant', model: 'test', content: { type: 'text', text: `re: ${first.type === 'text' ? first.text : ''}` } };
+      const content = request.params.messages[0]!.content;
+      const first = Array.isArray(content) ? content[0] : content;
+      return { role: 'assistant', model: 'test', content: { type: 'text', text: `re: ${first?.type === 'text' ? first.text : ''}` } };
     });
     expect(textOf(await client.callTool({ name: 'sample', arguments: { prompt: 'ping' } }))).toBe('sampled: re: ping');
   });

@@ -228,7 +228,7 @@ describe('logging levels', () => {
     await unset.client.callTool({ name: 'log', arguments: { level: 'warning', text: 'w1' } });
     await unset.client.callTool({ name: 'log', arguments: { level: 'error', text: 'e1' } });
     const logged = (connected: ConnectedClient): unknown[] =>
-      connected.peer.messagesWithMethod('notifications/message').map(({ message }) => (message as { params: { data: unknown } }).params.data);
+      connected.peer.messagesWithMethod('notifications/message').map(({ message }) => (message as unknown as { params: { data: unknown } }).params.data);
     await waitFor('the error everywhere', () => [quiet, chatty, unset].every((connected) => logged(connected).includes('e1')));
     expect(logged(quiet)).toEqual(['e1']);
     expect(logged(chatty)).toEqual(['w1', 'e1']);
