@@ -4,7 +4,8 @@
 try {
   require('../dist/cli.js');
 } catch (err) {
-  if (err && err.code === 'MODULE_NOT_FOUND' && String(err.message).includes('dist/cli.js')) {
+  // Only when dist/cli.js itself is missing: a module missing deeper down is a different problem.
+  if (err && err.code === 'MODULE_NOT_FOUND' && String(err.message).startsWith("Cannot find module '../dist/cli.js'")) {
     process.stderr.write('mcp-workstation is not built yet: run `npm run build` in the repository root first.\n');
     process.exit(1);
   }

@@ -1,1 +1,8 @@
-export {};
+// Public face of the mcp-workstation package: the CLI's entry points and the wiring, for
+// embedding the daemon or testing it in-process. The executable is dist/cli.js.
+export { runCli } from './cli/main.js';
+export { startService } from './wiring.js';
+export type { RunningService, ServedServer, ServiceConfig } from './wiring.js';
+export { createLogger } from './logging/logger.js';
+export type { DaemonLogger, LogFormat, LoggerOptions } from './logging/logger.js';
+export { UserError, UsageError } from './errors.js';
