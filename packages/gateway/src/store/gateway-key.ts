@@ -1,0 +1,25 @@
+import * as path from 'node:path';
+import { z } from 'zod';
+import { WireGuardKey, parseWith } from '@mcp-workstation/protocol';
+import { readJsonFile, writeJsonAtomic } from './atomic-file.js';
+import { generatePrivateKey, publicKeyFromPrivate } from '../wireguard/keys.js';
+
+const GatewayKeySchema = z.object({ privateKey: WireGuardKey });
+
+export interface GatewayKeyPair {
+  privateKey: string;
+  publicKey: string;
+}
+
+/**
+ * The gateway's own WireGuard key, made on the first `serve` and kept in
+ * `<state>/gateway-key.json` (0600): agents pin its public key at registration, so it must
+ * survive restarts.
+ */
+export async function loadOrCreateGatewayKey(stateDir: string): Promise<GatewayKeyPair> {
+  const file = path.join(stateDir, 'gateway-key.json');
+  const saved = await readJsonFile(file, (input) => parseWith(GatewayKeySchema, input));
+  const privateKey = saved?.privateKey ?? generatePrivateKey();
+  if (!saved) await writeJsonAtomic(file, { privateKey });
+  return { privateKey, publicKey: publicKeyFromPrivate(privateKey) };
+}
