@@ -1,13 +1,14 @@
 // Public face of @mcp-workstation/tunnel: registration, key and state files, WireGuard
 // backends, the control WebSocket, the tunnel listener and tunnel health (protocol.md §1-3).
 
+// The agent: everything below, wired together.
+export * from './agent/index.js';
+
 // State directory and files.
 export { AgentStateStore, newestKeyPair } from './state/agent-state.js';
 export type { AgentState, AgentIdentity, AgentKeys, Registration, RevocationNote, KeyConfirmation } from './state/agent-state.js';
 export { resolveStateDir, ensureStateDir, checkStateDir, SYSTEM_STATE_DIR } from './state/state-dir.js';
 export { StateError } from './state/state-error.js';
-export { generateX25519KeyPair, publicKeyFromPrivate } from './state/wireguard-key.js';
-export type { KeyPair, GenerateKeyPair } from './state/wireguard-key.js';
 
 // Registration (§1).
 export { register, type RegisterOptions } from './registration/register.js';
@@ -19,3 +20,19 @@ export type { RegistrationLogger } from './registration/logger.js';
 
 // Control channel (§2).
 export * from './control/index.js';
+
+// WireGuard backends and the tunnel listener (§3).
+export * from './wireguard/types.js';
+export { createWireGuardBackend, parseBackendChoice, BACKEND_CHOICES, kernelWireGuardAvailable } from './wireguard/select-backend.js';
+export type { BackendChoice, SelectBackendOptions } from './wireguard/select-backend.js';
+export { WireGuardGoBackend } from './wireguard/backend-wireguard-go.js';
+export { KernelBackend, KernelModuleMissingError } from './wireguard/backend-kernel.js';
+export type { OsBackendOptions, WireGuardGoBackendOptions, KernelBackendOptions } from './wireguard/backend-options.js';
+export { assertPrerequisites, findPrerequisiteProblems, PrerequisiteError } from './wireguard/prerequisites.js';
+export type { PrerequisiteProblem, PrerequisiteCode } from './wireguard/prerequisites.js';
+export { interfaceNameProblem } from './wireguard/interface-name.js';
+export { validateWireGuardConfig } from './wireguard/validate-config.js';
+export { listenOnTunnelAddress } from './wireguard/tunnel-listener.js';
+export { createAddressMatcher } from './wireguard/cidr.js';
+export { generateKeyPair, publicKeyFromPrivate, isWireGuardKey } from './wireguard/keys.js';
+export type { WireGuardKeyPair, GenerateKeyPair } from './wireguard/keys.js';

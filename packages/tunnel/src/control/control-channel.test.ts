@@ -1,4 +1,4 @@
-import { generateX25519KeyPair } from '../state/wireguard-key.js';
+import { generateKeyPair } from '../wireguard/keys.js';
 import { ControlChannelError } from './control-error.js';
 import { Harness, SECRET, TUNNEL, nextEvent, until } from './test-support/agent-harness.js';
 
@@ -144,7 +144,7 @@ describe('config', () => {
     const session = await h.session();
     await session.framesOf('status');
     const before = await h.currentPublicKey();
-    const stranger = generateX25519KeyPair().publicKey;
+    const stranger = generateKeyPair().publicKey;
 
     const degraded = nextEvent(channel, 'degraded');
     session.config(stranger);

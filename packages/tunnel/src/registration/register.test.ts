@@ -7,13 +7,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { agentNameFromHostname, parseRegisterRequest } from '@mcp-workstation/protocol';
 import { AgentStateStore } from '../state/agent-state.js';
-import { generateX25519KeyPair } from '../state/wireguard-key.js';
+import { generateKeyPair } from '../wireguard/keys.js';
 import { register, type RegisterOptions } from './register.js';
 import { RegistrationError } from './registration-error.js';
 
 const TOKEN = 'rt_c2VjcmV0LXJlZ2lzdHJhdGlvbi10b2tlbi0xMjM0';
 const AGENT_SECRET = 'as_'.padEnd(48, 'S');
-const GATEWAY_KEY = generateX25519KeyPair().publicKey;
+const GATEWAY_KEY = generateKeyPair().publicKey;
 
 /** What the fake gateway received. */
 interface Received {

@@ -9,7 +9,7 @@ import {
 } from '@mcp-workstation/protocol';
 import { AgentStateStore, type AgentState } from '../state/agent-state.js';
 import { ensureStateDir } from '../state/state-dir.js';
-import { generateX25519KeyPair, type GenerateKeyPair } from '../state/wireguard-key.js';
+import { generateKeyPair, type GenerateKeyPair } from '../wireguard/keys.js';
 import { agentVersion } from './agent-version.js';
 import { trustedCertificates } from './ca-file.js';
 import { errorFromAnswer, errorFromNetworkFailure, registrationFromCreated } from './gateway-answer.js';
@@ -62,7 +62,7 @@ export async function register(options: RegisterOptions): Promise<AgentState> {
   const ca = options.caFile !== undefined ? await trustedCertificates(options.caFile) : undefined;
   await ensureStateDir(options.stateDir);
 
-  const keyPair = (options.generateKeyPair ?? generateX25519KeyPair)();
+  const keyPair = (options.generateKeyPair ?? generateKeyPair)();
   const body = registrationRequest(options, keyPair.publicKey);
   const endpoint = registrationEndpoint(gateway);
   logger.info(`registering with ${endpoint.origin} as "${body.name}"`, { gateway: endpoint.href, name: body.name, servers: body.servers.map((s) => s.name) });

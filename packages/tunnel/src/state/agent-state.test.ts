@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { TunnelBlock } from '@mcp-workstation/protocol';
 import { AgentStateStore, newestKeyPair, type Registration } from './agent-state.js';
 import { StateError } from './state-error.js';
-import { generateX25519KeyPair } from './wireguard-key.js';
+import { generateKeyPair } from '../wireguard/keys.js';
 
 let root: string;
 let dir: string;
@@ -17,7 +17,7 @@ afterEach(async () => {
   await fs.rm(root, { recursive: true, force: true });
 });
 
-const gatewayKey = generateX25519KeyPair().publicKey;
+const gatewayKey = generateKeyPair().publicKey;
 
 function tunnelBlock(address = '100.96.0.7/32'): TunnelBlock {
   return {
@@ -39,7 +39,7 @@ function registration(agentId = 'agt_one'): Registration {
       registeredAt: '2026-01-02T03:04:05.000Z',
     },
     tunnel: tunnelBlock(),
-    keyPair: generateX25519KeyPair(),
+    keyPair: generateKeyPair(),
   };
 }
 
@@ -190,7 +190,7 @@ describe('key rotation (protocol.md §2 Keys)', () => {
     expect(newestKeyPair(reloaded!.keys)).toEqual(pending);
 
     expect(await store.confirmKey(reg.keyPair.publicKey)).toBe('current'); // gateway has not installed it yet
-    expect(await store.confirmKey(generateX25519KeyPair().publicKey)).toBe('unknown');
+    expect(await store.confirmKey(generateKeyPair().publicKey)).toBe('unknown');
     expect((await store.load())?.keys).toEqual({ current: reg.keyPair, pending });
 
     expect(await store.confirmKey(pending.publicKey)).toBe('promoted');

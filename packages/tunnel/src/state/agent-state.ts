@@ -4,7 +4,7 @@ import { parseTunnelBlock, type Parsed, type TunnelBlock } from '@mcp-workstatio
 import { StateError } from './state-error.js';
 import { checkStateDir, ensureStateDir } from './state-dir.js';
 import { readJsonFile, removeFile, removeStaleTempFiles, syncDirectory, writeFileAtomic } from './atomic-file.js';
-import { generateX25519KeyPair, publicKeyFromPrivate, type GenerateKeyPair, type KeyPair } from './wireguard-key.js';
+import { generateKeyPair, publicKeyFromPrivate, type GenerateKeyPair, type WireGuardKeyPair as KeyPair } from '../wireguard/keys.js';
 import {
   STATE_FORMAT,
   StateFiles,
@@ -85,7 +85,7 @@ export class AgentStateStore {
     readonly dir: string,
     options: AgentStateStoreOptions = {},
   ) {
-    this.generateKeyPair = options.generateKeyPair ?? generateX25519KeyPair;
+    this.generateKeyPair = options.generateKeyPair ?? generateKeyPair;
     this.now = options.now ?? (() => new Date());
   }
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { EventEmitter } from 'node:events';
 import type { StatusFrame, TunnelBlock } from '@mcp-workstation/protocol';
 import { AgentStateStore, newestKeyPair } from '../../state/agent-state.js';
-import { generateX25519KeyPair } from '../../state/wireguard-key.js';
+import { generateKeyPair } from '../../wireguard/keys.js';
 import { ControlChannel } from '../control-channel.js';
 import type { ControlChannelEvents, ControlChannelOptions, ControlLogger, ControlTiming, TunnelUpdate } from '../types.js';
 import { FakeGateway, type FakeGatewayOptions, type GatewaySession } from './fake-gateway.js';
@@ -18,7 +18,7 @@ export const TUNNEL: TunnelBlock = {
   address: '100.96.0.7/32',
   mtu: 1420,
   listenPort: 8000,
-  peer: { publicKey: generateX25519KeyPair().publicKey, endpoint: 'gw.example.com:51820', allowedIps: ['100.96.0.1/32'], persistentKeepalive: 25 },
+  peer: { publicKey: generateKeyPair().publicKey, endpoint: 'gw.example.com:51820', allowedIps: ['100.96.0.1/32'], persistentKeepalive: 25 },
 };
 
 /**
@@ -91,7 +91,7 @@ export class Harness {
         registeredAt: new Date().toISOString(),
       },
       tunnel: TUNNEL,
-      keyPair: generateX25519KeyPair(),
+      keyPair: generateKeyPair(),
     });
     return new Harness(dir, store, gateway);
   }
