@@ -104,9 +104,9 @@ describe('createBridge', () => {
     });
 
     it('refuses an unknown defaultServer and duplicate names when created', () => {
-      expect(() => createBridge({ upstreams: [new InProcessUpstream('alpha')], defaultServer: 'beta' })).toThrow(/defaultServer "beta" is not a configured server; configured: alpha/);
-      expect(() => createBridge({ upstreams: [new InProcessUpstream('a'), new InProcessUpstream('a')] })).toThrow(/unique/);
-      expect(() => createBridge({ upstreams: [], security: { allowedHosts: ['http://x/'] } })).toThrow(/allowed host "http:\/\/x\/"/);
+      expect(() => createBridge({ upstreams: [new InProcessUpstream('alpha')], defaultServer: 'beta' })).toThrow(/defaultServer = "beta": is not a configured server. Allowed: the name of a configured server: "alpha"/);
+      expect(() => createBridge({ upstreams: [new InProcessUpstream('a'), new InProcessUpstream('a')] })).toThrow(/upstreams\[1\]\.name = "a": is the name of another server too/);
+      expect(() => createBridge({ upstreams: [], security: { allowedHosts: ['http://x/'] } })).toThrow(/security\.allowedHosts\[0\] = "http:\/\/x\/"/);
     });
   });
 

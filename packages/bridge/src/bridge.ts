@@ -8,6 +8,7 @@ import { describeError } from './http/errors.js';
 import type { BridgeFront } from './http/front.js';
 import { ReadinessMonitor } from './http/health.js';
 import { HostAllowList } from './http/host-allow-list.js';
+import { checkHosts } from './http/option-checks.js';
 import { OriginAllowList } from './http/origin-allow-list.js';
 import { RequestHandler } from './http/request-handler.js';
 import { Router } from './http/router.js';
@@ -21,6 +22,7 @@ import type { Bridge, BridgeOptions, IngressOptions } from './types.js';
 /**
  * The HTTP front of the bridge: one request handler and one upgrade handler shared by every
  * way in (the loopback listener, the tunnel listener), in front of every configured server.
+ * Throws BridgeOptionsError for an option it cannot use (ingress() too, for its own).
  */
 export function createBridge(options: BridgeOptions): Bridge {
   const config = resolveConfig(options);
@@ -66,6 +68,7 @@ function buildGuard(config: BridgeConfig): RequestGuard {
 }
 
 function createIngress(options: IngressOptions, bridgeGuard: RequestGuard, requests: RequestHandler, upgrades: UpgradeHandler): HttpServer {
+  checkHosts('ingress.allowedHosts', options.allowedHosts);
   const name = options.name ?? 'ingress';
   const guard: RequestGuard = { ...bridgeGuard, hosts: bridgeGuard.hosts.with(options.allowedHosts ?? []) };
   const server = createServer((req, res) => requests.handle(req, res, guard, name));

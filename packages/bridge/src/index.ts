@@ -1,6 +1,7 @@
 // Public face of @mcp-workstation/bridge: MCP over HTTP (Streamable HTTP, legacy SSE,
 // WebSocket, the 2026-07-28 era) in front of supervised stdio servers.
 export { createBridge } from './bridge.js';
+export { BridgeOptionsError } from './options-error.js';
 export { createUpstream } from './upstream/index.js';
 export type { Bridge, BridgeOptions, IngressOptions, LimitOptions, SecurityOptions, SingleServerPaths } from './types.js';
 export type {

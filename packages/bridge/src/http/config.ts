@@ -1,8 +1,14 @@
 import type { Logger } from '@mcp-workstation/supervisor';
+import { BridgeOptionsError } from '../options-error.js';
 import type { BridgeOptions, SingleServerPaths } from '../types.js';
 import type { Upstream } from '../upstream/types.js';
+import { checkApiKey, checkBaseUrl, checkHosts, checkNumber, checkOrigins, checkPathValue, checkServedPaths, checkStringList, checkTransports } from './option-checks.js';
 
-/** BridgeOptions with every default filled in and checked once, so handlers never re-derive them. */
+/**
+ * BridgeOptions with every default filled in and checked once, so handlers never re-derive
+ * them. Anything unusable is a BridgeOptionsError (option, value, what is allowed), thrown
+ * before the bridge exists.
+ */
 export interface BridgeConfig {
   upstreams: Upstream[];
   /** The server the single-server paths serve; undefined when there are no upstreams. */
@@ -35,22 +41,31 @@ export function resolveConfig(options: BridgeOptions): BridgeConfig {
   checkUniqueNames(upstreams);
   const defaultServer = options.defaultServer ?? upstreams[0]?.name;
   if (options.defaultServer !== undefined && !upstreams.some((u) => u.name === options.defaultServer)) {
-    const known = upstreams.map((u) => u.name).join(', ') || '(none)';
-    throw new Error(`defaultServer "${options.defaultServer}" is not a configured server; configured: ${known}`);
+    const known = upstreams.map((u) => `"${u.name}"`).join(', ') || '(none)';
+    throw new BridgeOptionsError('defaultServer', options.defaultServer, 'is not a configured server', `the name of a configured server: ${known}`);
   }
   const limits = options.limits ?? {};
   const security = options.security ?? {};
+  checkSecurity(security);
+  checkTransports(options.transports);
+  checkBaseUrl(options.baseUrl);
+  checkStringList('healthEndpoints', options.healthEndpoints);
+  options.healthEndpoints?.forEach((path, index) => checkPathValue(`healthEndpoints[${index}]`, path));
+  const transports = {
+    streamableHttp: options.transports?.streamableHttp ?? true,
+    sse: options.transports?.sse ?? true,
+    ws: options.transports?.ws ?? true,
+  };
+  const paths = resolvePaths(options.paths);
+  const healthEndpoints = (options.healthEndpoints ?? []).map(normalizePath);
+  checkServedPaths(paths, transports, healthEndpoints);
   return {
     upstreams,
     defaultServer,
-    transports: {
-      streamableHttp: options.transports?.streamableHttp ?? true,
-      sse: options.transports?.sse ?? true,
-      ws: options.transports?.ws ?? true,
-    },
-    paths: resolvePaths(options.paths),
+    transports,
+    paths,
     baseUrl: (options.baseUrl ?? '').replace(/\/+$/, ''),
-    healthEndpoints: (options.healthEndpoints ?? []).map(normalizePath),
+    healthEndpoints,
     allowedHosts: security.allowedHosts ?? [],
     allowedOrigins: security.allowedOrigins ?? [],
     apiKey: security.apiKey === '' ? undefined : security.apiKey,
@@ -63,13 +78,22 @@ export function resolveConfig(options: BridgeOptions): BridgeConfig {
   };
 }
 
+function checkSecurity(security: NonNullable<BridgeOptions['security']>): void {
+  checkHosts('security.allowedHosts', security.allowedHosts);
+  checkOrigins('security.allowedOrigins', security.allowedOrigins);
+  checkOrigins('security.corsOrigins', security.corsOrigins);
+  checkApiKey(security.apiKey);
+}
+
 function resolvePaths(paths: Partial<SingleServerPaths> | undefined): SingleServerPaths {
-  return {
-    streamableHttp: normalizePath(paths?.streamableHttp ?? DEFAULT_PATHS.streamableHttp),
-    sse: normalizePath(paths?.sse ?? DEFAULT_PATHS.sse),
-    message: normalizePath(paths?.message ?? DEFAULT_PATHS.message),
-    ws: normalizePath(paths?.ws ?? DEFAULT_PATHS.ws),
-  };
+  const resolved = { ...DEFAULT_PATHS };
+  for (const name of Object.keys(DEFAULT_PATHS) as Array<keyof SingleServerPaths>) {
+    const given = paths?.[name];
+    if (given === undefined) continue;
+    checkPathValue(`paths.${name}`, given);
+    resolved[name] = normalizePath(given);
+  }
+  return resolved;
 }
 
 /** "mcp/" and "/mcp" both mean "/mcp": supergateway users write either. */
@@ -80,20 +104,20 @@ function normalizePath(path: string): string {
 
 function checkUniqueNames(upstreams: Upstream[]): void {
   const seen = new Set<string>();
-  for (const upstream of upstreams) {
-    if (seen.has(upstream.name)) throw new Error(`two servers are named "${upstream.name}"; server names must be unique`);
+  upstreams.forEach((upstream, index) => {
+    if (seen.has(upstream.name)) {
+      throw new BridgeOptionsError(`upstreams[${index}].name`, upstream.name, 'is the name of another server too', 'a name no other server has (names appear in /servers/<name>/ URLs)');
+    }
     seen.add(upstream.name);
-  }
+  });
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${value}`);
-  return value;
+  checkNumber(name, value, { allowZero: false });
+  return value ?? fallback;
 }
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be 0 or a positive number, got ${value}`);
-  return value;
+  checkNumber(name, value, { allowZero: true });
+  return value ?? fallback;
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SingleServerPaths } from '../types.js';
+import type { BridgeConfig } from './config.js';
 import { claimsModernEnvelope, handleModernRequest, isModernRequest } from './modern/index.js';
 import { drainAfterRefusal, isJsonContentType, readJsonBody, unsupportedMediaType } from './body.js';
 import { describeError, ErrorCode, jsonRpcErrorBody, refusal, sendRefusal, type HttpRefusal } from './errors.js';
@@ -44,7 +44,7 @@ export class RequestHandler {
     if (unauthorized) return this.refuse(req, res, unauthorized);
     if (this.front.isClosing()) return this.refuse(req, res, refusal(503, ErrorCode.TransportRefused, 'Service Unavailable: the bridge is shutting down', { 'Retry-After': '5' }));
     if (route.kind === 'unknown-server') return this.refuse(req, res, refusal(404, ErrorCode.MethodNotFound, `unknown server: ${route.name}`));
-    if (route.kind === 'not-found') return this.refuse(req, res, notFound(pathname, this.front.config.paths));
+    if (route.kind === 'not-found') return this.refuse(req, res, notFound(pathname, this.front.config));
     const server = this.front.servers.get(route.server)!;
     await this.serveTransport(req, res, route, server, searchParams);
   }
@@ -121,11 +121,19 @@ function methodNotAllowed(allow: string): HttpRefusal {
   return refusal(405, ErrorCode.TransportRefused, `Method not allowed. This path accepts ${allow}.`, { Allow: allow });
 }
 
-function notFound(pathname: string, paths: SingleServerPaths): HttpRefusal {
+/** Names only the transports that are on: pointing a client at a switched-off one helps nobody. */
+function notFound(pathname: string, config: BridgeConfig): HttpRefusal {
   const shown = JSON.stringify(pathname.slice(0, 200));
+  const { paths, transports } = config;
+  const served = [
+    ...(transports.streamableHttp ? [{ text: `${paths.streamableHttp} (Streamable HTTP)`, segment: 'mcp' }] : []),
+    ...(transports.sse ? [{ text: `${paths.sse} and ${paths.message} (legacy SSE)`, segment: 'sse,message' }] : []),
+    ...(transports.ws ? [{ text: `${paths.ws} (WebSocket)`, segment: 'ws' }] : []),
+  ];
+  const segments = served.map((entry) => entry.segment).join(',');
   return refusal(
     404,
     ErrorCode.MethodNotFound,
-    `Not found: nothing is served at ${shown}; MCP lives at ${paths.streamableHttp} (Streamable HTTP), ${paths.sse} and ${paths.message} (legacy SSE), ${paths.ws} (WebSocket) or /servers/<name>/{mcp,sse,message,ws}`,
+    `Not found: nothing is served at ${shown}; MCP lives at ${served.map((entry) => entry.text).join(', ')} or /servers/<name>/{${segments}}`,
   );
 }

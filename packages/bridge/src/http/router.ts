@@ -3,7 +3,9 @@ import type { BridgeConfig } from './config.js';
 /**
  * Where a path goes. Every server has /servers/<name>/{mcp,sse,message,ws}; the default
  * server also answers on the single-server paths (supergateway's /mcp, /sse, /message, /ws
- * or the configured ones). A switched-off transport is simply not routed.
+ * or the configured ones). A switched-off transport is simply not routed, and its path is
+ * not even registered: it may equal an enabled transport's path without shadowing it
+ * (supergateway users set --messagePath while only one transport is on).
  */
 
 export type TransportKind = 'streamable-http' | 'sse' | 'message' | 'ws';
@@ -29,10 +31,14 @@ export class Router {
     this.healthPaths = new Set(config.healthEndpoints);
     if (config.defaultServer !== undefined) {
       const { paths } = config;
-      this.singleServerPaths.set(paths.streamableHttp, 'streamable-http');
-      this.singleServerPaths.set(paths.sse, 'sse');
-      this.singleServerPaths.set(paths.message, 'message');
-      this.singleServerPaths.set(paths.ws, 'ws');
+      const single: Array<[string, TransportKind]> = [
+        [paths.streamableHttp, 'streamable-http'],
+        [paths.sse, 'sse'],
+        [paths.message, 'message'],
+        [paths.ws, 'ws'],
+      ];
+      // resolveConfig refused two enabled transports on one path.
+      for (const [path, kind] of single) if (this.enabled(kind)) this.singleServerPaths.set(path, kind);
     }
   }
 
@@ -44,7 +50,7 @@ export class Router {
     if (multi) return this.multiServerRoute(multi[1]!, SEGMENT_KIND[multi[2]!]!);
     const trimmed = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
     const kind = this.singleServerPaths.get(trimmed);
-    if (kind && this.enabled(kind)) return { kind, server: this.config.defaultServer!, layout: 'single' };
+    if (kind) return { kind, server: this.config.defaultServer!, layout: 'single' };
     return { kind: 'not-found' };
   }
 

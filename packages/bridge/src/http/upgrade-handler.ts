@@ -31,7 +31,8 @@ export class UpgradeHandler {
     const route = this.front.router.route(requestPath(req.url).pathname);
     if (route.kind === 'unknown-server') return refuseRawSocket(socket, refusal(404, ErrorCode.MethodNotFound, `unknown server: ${route.name}`));
     if (route.kind !== 'ws') {
-      return refuseRawSocket(socket, refusal(404, ErrorCode.MethodNotFound, `Not found: WebSocket is served at ${this.front.config.paths.ws} and /servers/<name>/ws`));
+      const where = this.front.config.transports.ws ? `WebSocket is served at ${this.front.config.paths.ws} and /servers/<name>/ws` : 'this bridge does not serve WebSocket';
+      return refuseRawSocket(socket, refusal(404, ErrorCode.MethodNotFound, `Not found: ${where}`));
     }
     this.front.servers.get(route.server)!.ws.upgrade(req, socket, head);
   }

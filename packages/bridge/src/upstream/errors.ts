@@ -115,6 +115,37 @@ export function clientSessionClosed(method: string): JsonRpcErrorBody {
   };
 }
 
+/**
+ * A task the session does not own. Word for word what an SDK server (server-everything, any
+ * server on the SDK's task handlers) answers for a task it does not have, McpError prefix
+ * included, so a session cannot tell another session's task from no task at all.
+ */
+export function unknownTask(method: string, taskId: string): JsonRpcErrorBody {
+  const reason = method === 'tasks/get' ? 'Failed to retrieve task: Task not found' : `Task not found: ${taskId}`;
+  return { code: ErrorCode.InvalidParams, message: `MCP error ${ErrorCode.InvalidParams}: ${reason}` };
+}
+
+export function taskIdRequired(method: string): JsonRpcErrorBody {
+  return { code: ErrorCode.InvalidParams, message: `${method} needs params.taskId, a string (the taskId of a CreateTaskResult this session received).` };
+}
+
+/** A tasks/list cursor this session was not given (the SDK's wording for a bad cursor, plus the fix). */
+export function invalidTaskCursor(cursor: unknown): JsonRpcErrorBody {
+  return {
+    code: ErrorCode.InvalidParams,
+    message: `Failed to list tasks: Invalid cursor: ${String(cursor)}; use the nextCursor of this session's previous tasks/list, or none for the first page.`,
+  };
+}
+
+/** To the child: its request for a task has nobody to go to. */
+export function taskOwnerUnreachable(method: string, taskId: string, capability: string | null): JsonRpcErrorBody {
+  const needs = capability ? `, or it did not declare the "${capability}" capability` : '';
+  return {
+    code: ErrorCode.MethodNotFound,
+    message: `No client can take this ${method} for task ${taskId}: the session that owns the task is gone or has no request open to carry it${needs}.`,
+  };
+}
+
 function formatSeconds(ms: number): string {
   const seconds = ms / 1000;
   return seconds >= 1 ? `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s` : `${ms} ms`;

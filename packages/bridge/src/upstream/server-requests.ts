@@ -1,10 +1,12 @@
 import type { JSONRPCNotification, JSONRPCRequest, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '@mcp-workstation/supervisor';
 import { capabilityNeededFor, type CapabilityNeed } from './client-capabilities.js';
-import { ambiguousSession, clientSessionClosed, noClientSupports } from './errors.js';
+import { ambiguousSession, clientSessionClosed, noClientSupports, taskOwnerUnreachable } from './errors.js';
 import type { IdAllocator } from './id-allocator.js';
 import { errorResponse, notification, resultResponse, type JSONRPCResponseMessage, type JsonRpcErrorBody } from './jsonrpc.js';
 import type { SharedSession } from './session-state.js';
+import type { TaskRecipient } from './task-isolation.js';
+import { relatedTaskIdOf } from './task-meta.js';
 
 /** A server->client request of the child while a client session holds it. */
 interface HeldRequest {
@@ -26,13 +28,16 @@ interface AmbiguousRequest {
 type Decision =
   | { kind: 'deliver'; session: SharedSession; relatedRequestId: RequestId | undefined }
   | { kind: 'ambiguous'; candidates: number }
-  | { kind: 'nobody'; need: CapabilityNeed | null };
+  | { kind: 'nobody'; need: CapabilityNeed | null }
+  | { kind: 'refuse'; error: JsonRpcErrorBody };
 
 export interface ServerRequestsOptions {
   ids: IdAllocator;
   sessions(): Iterable<SharedSession>;
   sendToChild(message: JSONRPCRequest | JSONRPCNotification | JSONRPCResponseMessage): void;
   deliver(session: SharedSession, message: JSONRPCRequest | JSONRPCNotification, relatedRequestId?: RequestId): void;
+  /** Who may receive a message of this task (its owner); see TaskIsolation. */
+  taskRecipients(taskId: string): TaskRecipient[];
   /** How long an ambiguous request waits for the candidates to narrow to one. */
   ambiguityWaitMs: number;
   logger?: Logger;
@@ -44,7 +49,9 @@ export interface ServerRequestsOptions {
  * The child's stdio says nothing about which client request caused one, so it goes to the
  * only session that could have: one with requests in flight whose client declared the needed
  * capability. Several such sessions: wait for all but one to finish; still several, or none:
- * the child gets an error. A request is never shown to a session it may not belong to.
+ * the child gets an error. A request that carries related-task metadata (made for a task,
+ * e.g. an elicitation while the task's tasks/result is open) goes to the task's owner only.
+ * A request is never shown to a session it may not belong to.
  * Each gets a bridge-unique id, so a stateless client's answer, which arrives on another
  * transient session, is matched by id alone.
  */
@@ -165,6 +172,8 @@ export class ServerRequests {
   private decide(request: JSONRPCRequest): Decision {
     const need = capabilityNeededFor(request);
     const capable = (session: SharedSession): boolean => !session.closed && (need === null || session.supports(need.test));
+    const taskId = relatedTaskIdOf(request);
+    if (taskId !== undefined) return this.decideForTask(request.method, taskId, need, capable);
     const sessions = [...this.options.sessions()];
     const candidates = sessions.filter((session) => capable(session) && session.hasForwarded());
     if (candidates.length === 1) {
@@ -182,6 +191,13 @@ export class ServerRequests {
     return { kind: 'nobody', need };
   }
 
+  /** The task's owner (a stateless owner: the first POST that has a request open for the task), if it can take the request. */
+  private decideForTask(method: string, taskId: string, need: CapabilityNeed | null, capable: (session: SharedSession) => boolean): Decision {
+    const recipient = this.options.taskRecipients(taskId).find(({ session }) => capable(session));
+    if (recipient) return { kind: 'deliver', session: recipient.session, relatedRequestId: recipient.relatedRequestId };
+    return { kind: 'refuse', error: taskOwnerUnreachable(method, taskId, need?.name ?? null) };
+  }
+
   private act(request: JSONRPCRequest, decision: Decision): void {
     if (decision.kind === 'deliver') {
       this.hold(request, decision.session, decision.relatedRequestId);
@@ -189,8 +205,14 @@ export class ServerRequests {
       // The child's client is the bridge: when no single session can take its ping, the
       // bridge answers for itself rather than fail a liveness check.
       this.options.sendToChild(resultResponse(request.id, {}));
+    } else if (decision.kind === 'refuse') {
+      this.refuse(request, decision.error);
     } else if (decision.kind === 'nobody') {
-      this.refuse(request, noClientSupports(request.method, decision.need?.name ?? null));
+      // Roots describe the client, not a request: a server that asks while no client with
+      // roots is connected (server-everything does, right after the bridge's initialize) is
+      // normal, so that refusal is not worth a warning.
+      const expected = request.method === 'roots/list';
+      this.refuse(request, noClientSupports(request.method, decision.need?.name ?? null), expected ? 'debug' : 'warn');
     }
   }
 
@@ -225,8 +247,8 @@ export class ServerRequests {
     this.ambiguous.add(waiting);
   }
 
-  private refuse(request: JSONRPCRequest, error: JsonRpcErrorBody): void {
-    this.options.logger?.warn(error.message, { server: this.options.server, method: request.method });
+  private refuse(request: JSONRPCRequest, error: JsonRpcErrorBody, level: 'warn' | 'debug' = 'warn'): void {
+    this.options.logger?.[level](error.message, { server: this.options.server, method: request.method });
     this.options.sendToChild(errorResponse(request.id, error));
   }
 

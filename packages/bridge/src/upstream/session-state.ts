@@ -6,6 +6,10 @@ export interface OpenRequest {
   readonly id: RequestId;
   readonly method: string;
   readonly startedAt: number;
+  /** The task this request names (`params.taskId` of tasks/*, or related-task metadata). */
+  readonly taskId?: string;
+  /** Task-augmented: the child may answer with a CreateTaskResult. */
+  readonly createsTask?: boolean;
   /** Set while the request is on the child's stdio under this id. */
   upstreamId?: number;
 }
@@ -54,6 +58,17 @@ export class SharedSession implements UpstreamSession {
     let latest: OpenRequest | undefined;
     for (const request of this.open.values()) if (request.upstreamId !== undefined) latest = request;
     return latest;
+  }
+
+  /** The open request naming `taskId` that a message of that task rides on: its tasks/result first. */
+  requestForTask(taskId: string): OpenRequest | undefined {
+    let found: OpenRequest | undefined;
+    for (const request of this.open.values()) {
+      if (request.taskId !== taskId || request.upstreamId === undefined) continue;
+      if (request.method === 'tasks/result') return request;
+      found ??= request;
+    }
+    return found;
   }
 
   /**

@@ -9,6 +9,8 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { UpstreamSession } from './types.js';
+import { captureLogger } from '../http/test-support/capture-logger.js';
+import { createFixtureServer } from './test-support/fixture-server.js';
 import { sharedHarness, type SharedHarness } from './test-support/harness.js';
 import { connectClient, openRawSession, type ConnectedClient } from './test-support/peers.js';
 import { waitFor } from './test-support/wait-for.js';
@@ -154,6 +156,39 @@ test('roots/list with no request in flight asks the most recently active session
 test('roots/list with nobody declaring roots fails at the child', async () => {
   const caller = await connect('caller', { sampling: {} });
   await expect(caller.client.callTool({ name: 'roots', arguments: {} })).rejects.toThrow(/No connected client supports roots\/list/);
+});
+
+test('roots/list before any session exists (server-everything asks right after initialize) is refused as before, logged at debug only', async () => {
+  await harness.upstream.close();
+  const logger = captureLogger();
+  const answers: string[] = [];
+  harness = sharedHarness({ logger }, {}, {}, (observer, generation) => {
+    const server = createFixtureServer(observer, generation);
+    server.oninitialized = () => {
+      server.listRoots().then(
+        () => answers.push('answered'),
+        (error: Error) => answers.push(error.message),
+      );
+    };
+    return server;
+  });
+  await harness.upstream.start();
+
+  await waitFor('the child got its answer', () => answers.length === 1);
+  expect(answers[0]).toMatch(/-32601.*No connected client supports roots\/list/);
+  expect(logger.records.filter((record) => record.message.includes('roots/list'))).toEqual([expect.objectContaining({ level: 'debug' })]);
+  expect(logger.records.filter((record) => record.level === 'warn' || record.level === 'error')).toEqual([]);
+});
+
+test('sampling that no session can take is still a warning', async () => {
+  await harness.upstream.close();
+  const logger = captureLogger();
+  harness = sharedHarness({ logger });
+  await harness.upstream.start();
+  const caller = await connect('caller', {});
+
+  await expect(caller.client.callTool({ name: 'sample', arguments: { prompt: 'x' } })).rejects.toThrow(/sampling\/createMessage/);
+  expect(logger.records.filter((record) => record.level === 'warn').map((record) => record.message)).toEqual([expect.stringContaining('No connected client supports sampling/createMessage')]);
 });
 
 test('an answer from another stateful session is ignored; the right session answers', async () => {

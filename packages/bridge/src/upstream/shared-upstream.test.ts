@@ -315,6 +315,9 @@ describe('bookkeeping', () => {
       elicitations: 0,
       subscriptions: 0,
       loggingLevels: 0,
+      tasks: 0,
+      taskCursors: 0,
+      earlyTaskNotifications: 0,
     });
   });
 

@@ -29,6 +29,7 @@ import { ServerRequests } from './server-requests.js';
 import { SharedChild } from './shared-child.js';
 import { SharedSession, type OpenRequest, type SharedSessionOwner } from './session-state.js';
 import { ResourceSubscriptions } from './subscriptions.js';
+import { TaskIsolation, taskFactsOf } from './task-isolation.js';
 import type { ClientPeer, RequestRecord, SessionMode, Upstream, UpstreamOptions, UpstreamReadiness, UpstreamSession } from './types.js';
 
 export const DEFAULT_RESTART_WAIT_MS = 30_000;
@@ -38,6 +39,8 @@ export const DEFAULT_AMBIGUITY_WAIT_MS = 2_000;
 /** Knobs that are not part of the configuration (tests shorten them). */
 export interface SharedUpstreamTuning {
   ambiguityWaitMs?: number;
+  /** Tasks of stateless clients remembered at most (oldest forgotten first). */
+  maxStatelessTasks?: number;
 }
 
 /** Sizes of every internal table: all zero once every session closed and the child is idle. */
@@ -52,6 +55,9 @@ export interface SharedUpstreamStats {
   elicitations: number;
   subscriptions: number;
   loggingLevels: number;
+  tasks: number;
+  taskCursors: number;
+  earlyTaskNotifications: number;
 }
 
 /**
@@ -59,7 +65,8 @@ export interface SharedUpstreamStats {
  * client (it initializes it, answers client initializes from the cached result) and
  * multiplexes the sessions over it: ids and progress tokens rewritten (IdMap), server->client
  * requests routed (ServerRequests), notifications fanned out (routeChildNotification), log
- * levels and subscriptions aggregated, requests held while the child restarts.
+ * levels and subscriptions aggregated, tasks kept to their owners (TaskIsolation), requests
+ * held while the child restarts.
  */
 export class SharedUpstream implements Upstream, SharedSessionOwner {
   readonly name: string;
@@ -75,6 +82,7 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
   private readonly awaiting: RequestsAwaitingChild;
   private readonly serverRequests: ServerRequests;
   private readonly subscriptions: ResourceSubscriptions;
+  private readonly tasks: TaskIsolation;
   private readonly notificationRoutes: ChildNotificationRoutes;
   private openedSessions = 0;
   private starting: Promise<void> | null = null;
@@ -100,11 +108,22 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
       onMessage: (message) => this.handleChildMessage(message),
     });
     this.awaiting = new RequestsAwaitingChild(options.restartWaitMs ?? DEFAULT_RESTART_WAIT_MS, (waiting) => this.giveUpWaiting(waiting));
+    this.tasks = new TaskIsolation({
+      server: options.name,
+      sessions: () => this.sessions,
+      childTasks: () => this.child.initializeResult()?.capabilities.tasks,
+      cancelAtChild: (taskId) => this.sendBestEffort('tasks/cancel', { taskId }),
+      deliver: (session, message, relatedRequestId) => this.deliver(session, message, relatedRequestId),
+      wants: (session, message) => message.method !== 'notifications/message' || this.levels.admits(session, message.params?.level),
+      maxStatelessTasks: tuning.maxStatelessTasks,
+      logger: options.logger,
+    });
     this.serverRequests = new ServerRequests({
       ids: this.ids,
       sessions: () => this.sessions,
       sendToChild: (message) => this.child.send(message),
       deliver: (session, message, relatedRequestId) => this.deliver(session, message, relatedRequestId),
+      taskRecipients: (taskId) => this.tasks.recipients(taskId),
       ambiguityWaitMs: tuning.ambiguityWaitMs ?? DEFAULT_AMBIGUITY_WAIT_MS,
       logger: options.logger,
       server: options.name,
@@ -120,6 +139,7 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
       levels: this.levels,
       subscriptions: this.subscriptions,
       serverRequests: this.serverRequests,
+      tasks: this.tasks,
       sessions: () => this.sessions,
       deliver: (session, message, relatedRequestId) => this.deliver(session, message, relatedRequestId),
     };
@@ -173,6 +193,7 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
       elicitations: server.elicitations,
       subscriptions: this.subscriptions.size,
       loggingLevels: this.levels.size,
+      ...this.tasks.stats(),
     };
   }
 
@@ -191,7 +212,7 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
   }
 
   private handleClientRequest(session: SharedSession, request: JSONRPCRequest): void {
-    const open: OpenRequest = { id: request.id, method: request.method, startedAt: Date.now() };
+    const open: OpenRequest = { id: request.id, method: request.method, startedAt: Date.now(), ...taskFactsOf(request) };
     if (this.closing) {
       this.refuse(session, open, errors.upstreamClosed(this.name));
       return;
@@ -223,8 +244,16 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
         this.unsubscribe(session, open, request);
         return;
       default:
-        this.forward(session, open, request);
+        this.forwardAdmitted(session, open, request);
     }
+  }
+
+  /** Requests that name a task go to the child only from its owner (TaskIsolation). */
+  private forwardAdmitted(session: SharedSession, open: OpenRequest, request: JSONRPCRequest): void {
+    const admission = this.tasks.admitRequest(session, request);
+    if (admission.kind === 'refuse') this.answerError(session, open, admission.error);
+    else if (admission.kind === 'answer') this.answerResult(session, open, admission.result);
+    else this.forward(session, open, admission.request);
   }
 
   private forward(session: SharedSession, open: OpenRequest, request: JSONRPCRequest): void {
@@ -289,6 +318,10 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
         this.cancel(session, message.params?.requestId, message.params?.reason);
         return;
       default:
+        if (!this.tasks.admitNotification(session, message)) {
+          this.options.logger?.debug("a client notification about another session's task was dropped", { server: this.name, session: session.label, method: message.method });
+          return;
+        }
         if (!this.child.isReady() || !this.child.send(message)) {
           this.options.logger?.debug('client notification dropped: the server is not ready', { server: this.name, method: message.method });
         }
@@ -313,6 +346,7 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
       this.awaiting.remove(session, open.id);
     }
     this.record(open, 'cancelled');
+    this.tasks.requestAbandoned(open);
   }
 
   closeSession(session: SharedSession): void {
@@ -326,6 +360,7 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
     const childLevel = this.levels.remove(session);
     if (childLevel) this.sendBestEffort('logging/setLevel', { level: childLevel });
     this.serverRequests.sessionClosed(session);
+    this.tasks.sessionClosed(session);
   }
 
   // ---- child -> client ----
@@ -343,7 +378,9 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
       return;
     }
     const failed = 'error' in response;
-    this.reply(entry.session, entry.request, restoreResponse(entry, response), failed ? 'error' : 'ok', failed ? response.error.code : undefined);
+    const restored = this.tasks.onChildResponse(entry, restoreResponse(entry, response));
+    this.reply(entry.session, entry.request, restored, failed ? 'error' : 'ok', failed ? response.error.code : undefined);
+    this.tasks.responseDelivered(entry.request);
   }
 
   /**
@@ -415,6 +452,7 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
   private failForwarded(info: ExitInfo): void {
     this.options.logger?.warn(`MCP server "${this.name}" exited; failing its requests in flight`, { server: this.name, reason: info.reason, forwarded: this.idMap.size });
     this.serverRequests.dropAll(`MCP server "${this.name}" exited`);
+    this.tasks.childExited();
     const error = errors.childExited(this.name, info.reason);
     for (const entry of this.idMap.takeAll()) {
       this.reply(entry.session, entry.request, errorResponse(entry.request.id, error), 'child-exit', error.code);
@@ -446,6 +484,7 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
     this.serverRequests.dropAll(`MCP server "${this.name}" is shutting down`);
     for (const entry of this.idMap.takeAll()) this.answerError(entry.session, entry.request, error);
     for (const session of [...this.sessions]) this.closeSession(session);
+    this.tasks.close();
     this.requests.rejectAll(error);
     await this.child.close();
   }

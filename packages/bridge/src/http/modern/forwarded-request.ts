@@ -195,6 +195,15 @@ export class ForwardedRequest implements Parkable {
       );
       return;
     }
+    if (request.method === 'roots/list' && missingCapabilities({ roots: {} }, this.envelope.clientCapabilities)) {
+      // Roots describe the client, not this request, and a child may ask for them at any
+      // moment (server-everything does right after the bridge's initialize): the shared
+      // upstream may hand such a question to whichever call is in flight. A client that has
+      // no roots answers "no" as a 2025 client would; failing its call (-32021) would punish
+      // a request that never asked for roots.
+      this.session.receive(errorResponse(request.id, ModernErrorCode.MethodNotFound, 'The 2026-07-28 client of this request declared no roots capability'));
+      return;
+    }
     this.pendingInputs.set(`input-${++this.inputCounter}`, request);
     if (this.response !== undefined) this.scheduleInputRequired();
   }

@@ -184,6 +184,20 @@ describe('a 2026-07-28 client in front of a 2025-era child', () => {
     await harness.upstream.whenNoSessions();
   });
 
+  test('roots: asked of a client that declared them by MRTR; a client without roots answers "none" and its call goes on', async () => {
+    const withRoots = await connectModernClient({ capabilities: { roots: {} } }, (c) =>
+      c.setRequestHandler('roots/list', async () => ({ roots: [{ uri: 'file:///work', name: 'work' }] })),
+    );
+    const without = await connectModernClient();
+
+    const listed = await withRoots.callTool({ name: 'list-roots', arguments: {} });
+    const refused = await without.callTool({ name: 'list-roots', arguments: {} });
+
+    expect(textOf(listed)).toBe('roots: file:///work');
+    expect(textOf(refused)).toMatch(/^no roots: .*declared no roots capability/);
+    await harness.upstream.whenNoSessions();
+  });
+
   test('list changes reach the client on its subscriptions/listen stream', async () => {
     let settle: (error: Error | null, names: string[]) => void = () => undefined;
     const changed = new Promise<string[]>((resolve, reject) => (settle = (error, names) => (error ? reject(error) : resolve(names))));

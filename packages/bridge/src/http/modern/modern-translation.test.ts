@@ -61,6 +61,14 @@ describe('client -> child', () => {
   });
 });
 
+describe('client -> child: tasks', () => {
+  test('task augmentation is removed: a 2026-07-28 client could never fetch the task', () => {
+    const child = toChildRequest({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'slow', arguments: {}, task: { ttl: 60_000 }, _meta: envelope() } });
+
+    expect(child).toEqual({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'slow', arguments: {} } });
+  });
+});
+
 describe('child -> client', () => {
   test('results gain resultType; cacheable ones gain ttlMs/cacheScope unless valid ones came; tools lose execution', () => {
     const tools = toModernResult('tools/list', { tools: [{ name: 't', inputSchema: { type: 'object' }, execution: { taskSupport: 'optional' } }] });

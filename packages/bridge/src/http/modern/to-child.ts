@@ -14,12 +14,17 @@ import { isPlainObject } from './era.js';
  * T2. The MRTR retry channel `inputResponses` / `requestState` (basic/patterns/mrtr) is
  *     removed: the bridge answers the child's parked server->client requests from it; the
  *     child never saw an input_required exchange.
+ * T4. `params.task` (2025-11-25 task augmentation) is removed: tasks left the core protocol
+ *     and the bridge does not offer the tasks extension (R3), so a 2026-07-28 client could
+ *     never poll or fetch a task the child made for it; the child runs the call directly
+ *     (a tool whose taskSupport is "required" answers with its error instead).
  */
 export function toChildRequest(message: JSONRPCRequest, id = message.id): JSONRPCRequest {
   const params = isPlainObject(message.params) ? { ...message.params } : undefined;
   if (params === undefined) return { jsonrpc: '2.0', id, method: message.method };
   delete params.inputResponses;
   delete params.requestState;
+  delete params.task;
   const meta = withoutEnvelope(params._meta);
   if (meta === undefined) delete params._meta;
   else params._meta = meta;

@@ -1,3 +1,4 @@
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestRecord, UpstreamOptions } from '../types.js';
 import { PerSessionUpstream } from '../per-session-upstream.js';
 import { SharedUpstream, type SharedUpstreamTuning } from '../shared-upstream.js';
@@ -13,11 +14,15 @@ export interface SharedHarness {
   records: RequestRecord[];
 }
 
+/** Builds the child of each generation; default the fixture server. */
+export type ServerFactory = (observer: FixtureObserver, generation: number) => Server;
+
 /** A SharedUpstream over one in-process fixture child. */
 export function sharedHarness(
   options: Partial<UpstreamOptions> = {},
   channelOptions: ChannelOverrides = {},
   tuning: SharedUpstreamTuning = {},
+  makeServer: ServerFactory = createFixtureServer,
 ): SharedHarness {
   const observer = new FixtureObserver();
   const records: RequestRecord[] = [];
@@ -27,7 +32,7 @@ export function sharedHarness(
       name: 'fixture',
       mode: 'shared',
       createChannel: () => {
-        channel = new InProcessChannel('fixture', { makeServer: (generation) => createFixtureServer(observer, generation), ...channelOptions });
+        channel = new InProcessChannel('fixture', { makeServer: (generation) => makeServer(observer, generation), ...channelOptions });
         return channel;
       },
       onRequest: (record) => records.push(record),

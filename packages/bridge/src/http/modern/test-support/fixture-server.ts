@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { CreateMessageResultSchema, ElicitResultSchema, UrlElicitationRequiredError } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageResultSchema, ElicitResultSchema, ListRootsResultSchema, UrlElicitationRequiredError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
 /**
@@ -96,6 +96,14 @@ export function createFixtureServer(): FixtureServer {
     );
     const name = answer.action === 'accept' ? String(answer.content?.name) : `(${answer.action})`;
     return { content: [{ type: 'text', text: `hello ${name}` }] };
+  });
+
+  server.registerTool('list-roots', { description: "Lists the client's roots, or says why it cannot" }, async (extra) => {
+    const text = await extra.sendRequest({ method: 'roots/list' }, ListRootsResultSchema).then(
+      (answer) => `roots: ${answer.roots.map((root) => root.uri).join(', ')}`,
+      (error: Error) => `no roots: ${error.message}`,
+    );
+    return { content: [{ type: 'text', text }] };
   });
 
   server.registerTool('connect-account', { description: 'Needs a URL elicitation first (-32042 on 2025-11-25)' }, async () => {
