@@ -112,7 +112,112 @@ export async function createNamespacePair(): Promise<NamespacePair> {
 }
 
 export async function destroyAllNamespaces(): Promise<void> {
+  await Promise.all([...rootLinks].map((link) => link.destroy()));
   await Promise.all([...created].map((pair) => pair.destroy()));
+}
+
+/** A veth between the test process's own network namespace and one the test created. */
+export interface RootLink {
+  namespace: string;
+  /** The root end's interface name. */
+  rootInterface: string;
+  /** The addresses of the two ends, without prefix (a /30 of TEST-NET-2, 198.51.100.0/24). */
+  rootAddress: string;
+  namespaceAddress: string;
+  /** Removes the veth pair (both ends); idempotent. */
+  destroy(): Promise<void>;
+}
+
+const rootLinks = new Set<RootLink>();
+/** Marks the root ends, so a cleanup can tell whose they are: `ip link` alias `<OWNER_ALIAS><pid>`. */
+const OWNER_ALIAS = `${NETNS_PREFIX}-owner-`;
+const LINK_BLOCKS = 64; // /30 blocks in 198.51.100.0/24
+
+/**
+ * Joins `namespace` to the namespace the tests run in with a veth pair, so the test process
+ * itself (an MCP client, say) can reach a server inside. Addresses come from a /30 of
+ * TEST-NET-2 that no interface of the root namespace uses yet; a parallel test file that
+ * raced for the same block makes one of them take another. The root end is removed
+ * explicitly on destroy(): a deleted namespace may linger in the kernel, and its veth with it.
+ */
+export async function linkToRoot(namespace: string): Promise<RootLink> {
+  const suffix = uniqueSuffix();
+  const rootInterface = `${NETNS_PREFIX}${suffix}r`;
+  const namespaceInterface = `${NETNS_PREFIX}${suffix}n`;
+  await run('ip', ['link', 'add', 'name', rootInterface, 'type', 'veth', 'peer', 'name', namespaceInterface, 'netns', namespace]);
+  const link: RootLink = {
+    namespace,
+    rootInterface,
+    rootAddress: '',
+    namespaceAddress: '',
+    destroy: async () => {
+      rootLinks.delete(link);
+      await run('ip', ['link', 'delete', rootInterface]).catch(() => undefined);
+    },
+  };
+  rootLinks.add(link);
+  try {
+    await run('ip', ['link', 'set', rootInterface, 'alias', `${OWNER_ALIAS}${process.pid}`]);
+    const block = await claimAddressBlock(rootInterface);
+    link.rootAddress = `198.51.100.${block * 4 + 1}`;
+    link.namespaceAddress = `198.51.100.${block * 4 + 2}`;
+    await run('ip', ['-n', namespace, 'address', 'add', `${link.namespaceAddress}/30`, 'dev', namespaceInterface]);
+    await run('ip', ['-n', namespace, 'link', 'set', namespaceInterface, 'up']);
+    await run('ip', ['link', 'set', rootInterface, 'up']);
+  } catch (error) {
+    await link.destroy();
+    throw error;
+  }
+  return link;
+}
+
+async function claimAddressBlock(rootInterface: string): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const used = await usedAddressBlocks();
+    const free = [...Array(LINK_BLOCKS).keys()].filter((block) => !used.has(block));
+    if (free.length === 0) break;
+    const block = free[Math.floor(Math.random() * free.length)]!;
+    await run('ip', ['address', 'add', `198.51.100.${block * 4 + 1}/30`, 'dev', rootInterface]);
+    // Another test file may have picked the same block at the same moment: then both retry.
+    const holders = await interfacesInBlock(block);
+    if (holders.length === 1) return block;
+    await run('ip', ['address', 'flush', 'dev', rootInterface]);
+  }
+  throw new Error('no free /30 left in 198.51.100.0/24 for a link to the root namespace');
+}
+
+async function rootAddresses(): Promise<Array<{ interfaceName: string; address: string }>> {
+  const { stdout } = await run('ip', ['-4', '-o', 'address', 'show']);
+  return stdout
+    .split('\n')
+    .map((line) => /^\d+:\s+(\S+)\s+inet\s+([\d.]+)\//.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => ({ interfaceName: match[1]!.split('@')[0]!, address: match[2]! }));
+}
+
+async function usedAddressBlocks(): Promise<Set<number>> {
+  const blocks = (await rootAddresses()).map(({ address }) => blockOf(address)).filter((block): block is number => block !== null);
+  return new Set(blocks);
+}
+
+async function interfacesInBlock(block: number): Promise<string[]> {
+  return [...new Set((await rootAddresses()).filter(({ address }) => blockOf(address) === block).map(({ interfaceName }) => interfaceName))];
+}
+
+function blockOf(address: string): number | null {
+  const match = /^198\.51\.100\.(\d+)$/.exec(address);
+  return match ? Math.floor(Number(match[1]) / 4) : null;
+}
+
+/** Root ends of links made by test processes that are gone. */
+async function removeStaleRootLinks(): Promise<void> {
+  const { stdout } = await run('ip', ['-o', 'link', 'show']);
+  for (const line of stdout.split('\n')) {
+    const name = /^\d+:\s+([^:@\s]+)/.exec(line)?.[1];
+    const owner = new RegExp(`alias ${OWNER_ALIAS}(\\d+)`).exec(line)?.[1];
+    if (name === undefined || owner === undefined || !name.startsWith(NETNS_PREFIX) || processIsAlive(Number(owner))) continue;
+    await run('ip', ['link', 'delete', name]).catch(() => undefined);
+  }
 }
 
 export async function destroyNamespaces(namespaces: readonly string[]): Promise<void> {
@@ -133,6 +238,7 @@ export async function removeLeftovers(): Promise<void> {
       return owner !== undefined && !processIsAlive(Number(owner));
     });
   if (stale.length > 0) await destroyNamespaces(stale);
+  await removeStaleRootLinks();
   await removeStaleSockets();
 }
 

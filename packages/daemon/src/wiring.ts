@@ -1,12 +1,13 @@
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createBridge, createUpstream } from '@mcp-workstation/bridge';
-import type { Bridge, BridgeOptions, SessionMode, Upstream } from '@mcp-workstation/bridge';
+import type { Bridge, BridgeOptions, IngressOptions, SessionMode, Upstream } from '@mcp-workstation/bridge';
 import { SupervisedServer } from '@mcp-workstation/supervisor';
 import type { ServerCommand } from '@mcp-workstation/supervisor';
 import { UserError } from './errors.js';
 import type { DaemonLogger } from './logging/logger.js';
 import { ChildRegistry } from './service/child-registry.js';
+import { ServerStatusBoard } from './service/server-status.js';
 
 /**
  * The daemon's one assembly line: stdio command -> SupervisedServer (a restarting message
@@ -39,6 +40,13 @@ export interface RunningService {
   /** Where it actually listens (the real port when asked for port 0). */
   readonly address: { host: string; port: number };
   readonly upstreams: Upstream[];
+  /** The supervisor's latest status of each server's children, with an event on every change. */
+  readonly statuses: ServerStatusBoard;
+  /**
+   * Another way in besides the loopback listener (the tunnel): an http.Server that is not
+   * listening, served by the same bridge; hand it accepted sockets with emit('connection').
+   */
+  ingress(options: IngressOptions): HttpServer;
   /** Spawn and initialize every server; resolves when each answered or failed. */
   startServers(): Promise<void>;
   /** Stop listening, close every session, stop every child and its process group. */
@@ -49,20 +57,23 @@ export interface RunningService {
 
 export async function startService(config: ServiceConfig, logger: DaemonLogger): Promise<RunningService> {
   const children = new ChildRegistry();
-  const upstreams = config.servers.map((server) => buildUpstream(server, children, logger));
+  const statuses = new ServerStatusBoard();
+  const upstreams = config.servers.map((server) => buildUpstream(server, children, statuses, logger));
   const bridge = createBridge({ ...config.bridge, upstreams, defaultServer: config.defaultServer, logger });
   const listener = bridge.ingress({ name: 'loopback', allowedHosts: config.allowedHosts });
   const address = await listen(listener, config.port, config.host);
   return {
     address,
     upstreams,
+    statuses,
+    ingress: (options) => bridge.ingress(options),
     startServers: () => bridge.start(),
     close: () => closeService(listener, bridge, children),
     killChildren: () => children.killAll(),
   };
 }
 
-function buildUpstream(server: ServedServer, children: ChildRegistry, logger: DaemonLogger): Upstream {
+function buildUpstream(server: ServedServer, children: ChildRegistry, statuses: ServerStatusBoard, logger: DaemonLogger): Upstream {
   const serverLogger = logger.child({ server: server.name });
   return createUpstream({
     name: server.name,
@@ -72,13 +83,15 @@ function buildUpstream(server: ServedServer, children: ChildRegistry, logger: Da
     logger: serverLogger,
     createChannel: (purpose) =>
       children.add(
-        new SupervisedServer({
-          name: server.name,
-          command: server.command,
-          // A per-session child belongs to one session: when it dies the session ends with it.
-          restart: purpose === 'session' ? { enabled: false } : undefined,
-          logger: serverLogger,
-        }),
+        statuses.track(
+          new SupervisedServer({
+            name: server.name,
+            command: server.command,
+            // A per-session child belongs to one session: when it dies the session ends with it.
+            restart: purpose === 'session' ? { enabled: false } : undefined,
+            logger: serverLogger,
+          }),
+        ),
       ),
     onRequest: (record) => serverLogger.debug(`${record.method} ${record.outcome} in ${record.durationMs} ms`, { ...record }),
   });

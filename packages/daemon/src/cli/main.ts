@@ -1,4 +1,4 @@
-import { BRIDGE_HELP, MAIN_HELP, UP_HELP } from '../commands/help.js';
+import { BRIDGE_HELP, MAIN_HELP, REGISTER_HELP, UP_HELP } from '../commands/help.js';
 import { UsageError } from '../errors.js';
 import { packageVersion } from '../version.js';
 
@@ -11,6 +11,10 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   up: {
     run: (argv) => (require('../commands/up.js') as typeof import('../commands/up.js')).upCommand(argv),
     help: UP_HELP,
+  },
+  register: {
+    run: (argv) => (require('../commands/register.js') as typeof import('../commands/register.js')).registerCommand(argv),
+    help: REGISTER_HELP,
   },
   bridge: {
     run: (argv) => (require('../commands/bridge.js') as typeof import('../commands/bridge.js')).bridgeCommand(argv),
@@ -38,7 +42,7 @@ function unknownCommand(first: string, argv: string[]): UsageError {
     return new UsageError(`a command comes first: mcp-workstation bridge ${argv.join(' ')}`);
   }
   if (first.startsWith('-')) {
-    return new UsageError(`unknown flag ${first}: flags come after a command (up, bridge). Run 'mcp-workstation --help'.`);
+    return new UsageError(`unknown flag ${first}: flags come after a command (up, register, bridge). Run 'mcp-workstation --help'.`);
   }
   return new UsageError(`unknown command '${first}'. Commands: ${Object.keys(COMMANDS).join(', ')}. Run 'mcp-workstation --help'.`);
 }

@@ -1,14 +1,17 @@
 /** Help texts. Plain strings, printed to stdout; each ends with examples people can paste. */
 
-export const MAIN_HELP = `mcp-workstation: serve a stdio MCP server over HTTP (Streamable HTTP, SSE, WebSocket)
+export const MAIN_HELP = `mcp-workstation: serve a stdio MCP server over HTTP (Streamable HTTP, SSE, WebSocket),
+locally and, once registered, through a WireGuard tunnel to an MCP gateway
 
 Usage:
   mcp-workstation <command> [flags]
 
 Commands:
-  up       Serve one stdio MCP server at /mcp, /sse, /message, /ws and /servers/<name>/…
-           (with no command: the embedded @modelcontextprotocol/server-everything)
-  bridge   A drop-in for supergateway's stdio modes: same flags, swap the program's name
+  up        Serve one stdio MCP server at /mcp, /sse, /message, /ws and /servers/<name>/…
+            (with no command: the embedded @modelcontextprotocol/server-everything),
+            and through the gateway's tunnel when this machine is registered
+  register  Register this machine with a gateway once, with a single-use token
+  bridge    A drop-in for supergateway's stdio modes: same flags, swap the program's name
 
 Flags:
   -h, --help      Show help (also: mcp-workstation <command> --help)
@@ -17,10 +20,46 @@ Flags:
 Examples:
   mcp-workstation up
   mcp-workstation up --name aws -- uvx mcp-proxy-for-aws==1.6.1 https://aws-mcp.us-east-1.api.aws/mcp
+  mcp-workstation register --gateway https://gw.example.com:8443 --token-file token
   mcp-workstation bridge --stdio "npx -y @modelcontextprotocol/server-everything" --outputTransport streamableHttp --port 8000
 
 Logs go to stderr: coloured lines on a terminal, JSON lines otherwise.
-Docs: docs/supergateway-compat.md, docs/development.md
+Docs: docs/gateway.md, docs/supergateway-compat.md, docs/development.md
+`;
+
+export const REGISTER_HELP = `Usage:
+  mcp-workstation register --gateway <url> [--token-file <file>] [flags]
+
+Registers this machine with an MCP gateway, once: it makes a WireGuard key pair here (the
+private key never leaves this machine), sends the public key with the single-use
+registration token, and saves the identity the gateway answers with (agentId, agentSecret,
+tunnel settings, keys) in the state directory (0700, files 0600). Afterwards
+\`mcp-workstation up\` serves its MCP server through the gateway as well as locally.
+
+The token is read from --token-file, else from the environment variable
+MCP_WORKSTATION_REGISTRATION_TOKEN, else from stdin (a pipe or a file). It is never logged.
+Registering again, with a new token, replaces the identity in the state directory.
+
+Flags:
+  --gateway <url>        The gateway's URL (https://…; http:// only for loopback or with --allow-http)
+  --token-file <file>    The file holding the registration token (mode 0600)
+  --state-dir <dir>      Where the identity is saved (default $XDG_STATE_HOME/mcp-workstation,
+                         i.e. ~/.local/state/mcp-workstation); \`up\` must use the same
+  --name <agent name>    How the gateway lists this machine (default: the host name)
+  --server <name>        A server this agent will serve, as \`up --name\` names it (repeatable;
+                         default none: the agent reports its servers when it connects)
+  --ca-file <pem>        Also trust this CA certificate for the gateway's TLS
+  --allow-http           Allow http:// and ws:// to a gateway that is not on this machine
+                         (the token, the agentSecret and MCP metadata travel unencrypted)
+  --log-level <level>    error, warn, info (default), debug or none
+  --token <token>        The token itself: works, but shows in \`ps\`; prefer --token-file
+  -h, --help             Show this help
+
+Examples:
+  mcp-workstation register --gateway https://gw.example.com:8443 --token-file token && rm token
+  mcp-workstation register --gateway https://gw.internal:8443 --token-file token --ca-file internal-ca.pem --name alice-laptop
+  MCP_WORKSTATION_REGISTRATION_TOKEN=$(cat token) mcp-workstation register --gateway https://gw.example.com:8443
+  mcp-workstation register --gateway https://gw.example.com:8443 --state-dir /var/lib/mcp-workstation < token
 `;
 
 export const UP_HELP = `Usage:
@@ -30,6 +69,11 @@ Serves the stdio MCP server started by <command> (run as an argv, no shell) at
   /mcp (Streamable HTTP), /sse + /message (legacy SSE), /ws (WebSocket)
 and the same under /servers/<name>/. With no command it serves the embedded default,
 @modelcontextprotocol/server-everything. The first line it prints is the URL for your client.
+
+When the state directory holds a registration (mcp-workstation register), it also brings up a
+WireGuard tunnel to the gateway and serves the same server there, at
+/servers/<name>/mcp on its tunnel address; the gateway publishes it to its MCP clients.
+Without one it serves locally only. Bringing up WireGuard needs root (or CAP_NET_ADMIN).
 
 Flags:
   --port <n>               Port to listen on (default 8000; 0 picks a free one)
@@ -43,6 +87,13 @@ Flags:
                            (or set MCP_WORKSTATION_API_KEY; --api-key works but shows in ps)
   --log-level <level>      error, warn, info (default), debug or none
   -h, --help               Show this help
+
+Tunnel (used when registered):
+  --state-dir <dir>        The registration's directory (default $XDG_STATE_HOME/mcp-workstation)
+  --wg-interface <name>    The WireGuard interface (default mcpw0; unique per machine)
+  --wg-backend <backend>   auto (default: the kernel module, else wireguard-go), kernel or wireguard-go
+  --ca-file <pem>          Also trust this CA certificate for the gateway's TLS
+  --allow-http             Allow ws:// to a gateway that is not on this machine
 
 Advanced:
   --allowed-hosts <h[:p]>  Also accept these Host headers (repeatable or comma-separated;
@@ -58,6 +109,7 @@ Examples:
   mcp-workstation up --port 9000 --name fs -- npx -y @modelcontextprotocol/server-filesystem ~/notes
   mcp-workstation up --session-mode per-session -- uvx mcp-server-git
   MCP_WORKSTATION_API_KEY=s3cret mcp-workstation up -- ./my-server --verbose
+  sudo mcp-workstation up --state-dir /var/lib/mcp-workstation --name aws -- uvx mcp-proxy-for-aws==1.6.1 https://aws-mcp.us-east-1.api.aws/mcp
 `;
 
 export const BRIDGE_HELP = `Usage:

@@ -52,3 +52,35 @@ describe('mcp-workstation up flags', () => {
     expect(invoke(['--allowed-hosts', 'a.test,b.test:8000', '--allowed-hosts', 'c.test']).service.allowedHosts).toEqual(['a.test', 'b.test:8000', 'c.test']);
   });
 });
+
+describe('mcp-workstation up tunnel flags', () => {
+  it('looks for a registration in $XDG_STATE_HOME/mcp-workstation by default, with the auto backend', () => {
+    const { tunnel } = invoke([], { XDG_STATE_HOME: '/srv/state' });
+    expect(tunnel).toEqual({
+      stateDir: '/srv/state/mcp-workstation',
+      stateDirGiven: false,
+      interfaceName: undefined,
+      backend: 'auto',
+      caFile: undefined,
+      allowHttp: false,
+    });
+  });
+
+  it('takes the state directory, interface, backend, CA file and --allow-http', () => {
+    const { tunnel } = invoke(['--state-dir', '/var/lib/mcp-workstation', '--wg-interface', 'mcpw7', '--wg-backend', 'wireguard-go', '--ca-file', 'ca.pem', '--allow-http', '--', 'node', 'server.js']);
+    expect(tunnel).toEqual({
+      stateDir: '/var/lib/mcp-workstation',
+      stateDirGiven: true,
+      interfaceName: 'mcpw7',
+      backend: 'wireguard-go',
+      caFile: 'ca.pem',
+      allowHttp: true,
+    });
+  });
+
+  it('refuses an interface name or backend that cannot work, saying what would', () => {
+    expect(() => invoke(['--wg-interface', 'a-very-long-interface-name'])).toThrow(/--wg-interface: .*at most 15/);
+    expect(() => invoke(['--wg-interface', '-x'])).toThrow(UsageError);
+    expect(() => invoke(['--wg-backend', 'boringtun'])).toThrow(/--wg-backend must be one of auto, kernel, wireguard-go/);
+  });
+});

@@ -1,12 +1,14 @@
 import type { SessionMode } from '@mcp-workstation/bridge';
+import { BACKEND_CHOICES, interfaceNameProblem, resolveStateDir } from '@mcp-workstation/tunnel';
 import type { CommandSpec, FlagValue } from '../cli/flags.js';
-import { choiceFlag, positiveIntegerFlag, stringFlag } from '../cli/values.js';
+import { booleanFlag, choiceFlag, positiveIntegerFlag, stringFlag } from '../cli/values.js';
 import { UsageError } from '../errors.js';
 import type { LogLevel } from '../logging/levels.js';
 import { EMBEDDED_NAME, EMBEDDED_PACKAGE, embeddedDefaultCommand } from '../service/embedded-default.js';
 import { baseUrl } from '../service/endpoints.js';
 import type { Endpoint } from '../service/endpoints.js';
 import { checkServerName } from '../service/server-name.js';
+import type { TunnelSettings } from '../service/tunnel-link.js';
 import type { ServiceConfig } from '../wiring.js';
 import { COMMON_FLAGS, commonOptions } from './common.js';
 
@@ -21,6 +23,12 @@ export const UP_SPEC: CommandSpec = {
     name: { type: 'string' },
     sessionMode: { type: 'string' },
     sessionTimeout: { type: 'string' },
+    // The tunnel (used when the state directory holds a registration).
+    stateDir: { type: 'string' },
+    wgInterface: { type: 'string' },
+    wgBackend: { type: 'string' },
+    caFile: { type: 'string' },
+    allowHttp: { type: 'boolean' },
   },
   allowPositionals: true, // only to explain where they belong: see rejectStrayWords
 };
@@ -41,6 +49,7 @@ export function rejectStrayWords(positionals: string[]): void {
 
 export interface UpInvocation {
   service: ServiceConfig;
+  tunnel: TunnelSettings;
   logLevel: LogLevel;
   warnings: string[];
   notices: string[];
@@ -74,10 +83,27 @@ export function upInvocation(values: Record<string, FlagValue>, serverArgv: stri
     : [`serving '${name}' (${mode} sessions): ${serverArgv.join(' ')}`];
   return {
     service,
+    tunnel: tunnelSettings(values, env),
     logLevel: common.logLevel,
     warnings: common.warnings,
     notices: [...common.notices, ...notices],
     endpoints: (address) => upEndpoints(address, name),
+  };
+}
+
+function tunnelSettings(values: Record<string, FlagValue>, env: NodeJS.ProcessEnv): TunnelSettings {
+  const stateDirFlag = stringFlag(values, 'stateDir');
+  if (stateDirFlag !== undefined && stateDirFlag.trim() === '') throw new UsageError('--state-dir needs a directory.');
+  const interfaceName = stringFlag(values, 'wgInterface');
+  const problem = interfaceName === undefined ? null : interfaceNameProblem(interfaceName);
+  if (problem !== null) throw new UsageError(`--wg-interface: ${problem}.`);
+  return {
+    stateDir: resolveStateDir({ stateDir: stateDirFlag, env }),
+    stateDirGiven: stateDirFlag !== undefined,
+    interfaceName,
+    backend: choiceFlag(stringFlag(values, 'wgBackend'), '--wg-backend', BACKEND_CHOICES) ?? 'auto',
+    caFile: stringFlag(values, 'caFile'),
+    allowHttp: booleanFlag(values, 'allowHttp'),
   };
 }
 

@@ -2,6 +2,7 @@ import { parseFlags } from '../cli/flags.js';
 import { booleanFlag } from '../cli/values.js';
 import { createLogger } from '../logging/logger.js';
 import { runService } from '../service/run.js';
+import { planTunnel } from '../service/tunnel-link.js';
 import { UP_HELP } from './help.js';
 import { UP_SPEC, rejectStrayWords, splitAtDoubleDash, upInvocation } from './up-args.js';
 
@@ -18,5 +19,6 @@ export async function upCommand(argv: string[], env: NodeJS.ProcessEnv = process
   const logger = createLogger({ level: invocation.logLevel });
   for (const warning of invocation.warnings) logger.warn(warning);
   for (const notice of invocation.notices) logger.info(notice);
-  await runService(invocation.service, logger, invocation.endpoints);
+  const tunnel = await planTunnel(invocation.tunnel, invocation.service.servers.map((server) => server.name), logger);
+  await runService(invocation.service, logger, invocation.endpoints, { tunnel });
 }

@@ -4,10 +4,17 @@ import type { RunningService, ServiceConfig } from '../wiring.js';
 import type { Endpoint } from './endpoints.js';
 import { checkCommandRunnable } from './preflight.js';
 import { installShutdownHandlers } from './shutdown.js';
+import { startTunnelLink, type TunnelLink, type TunnelPlan } from './tunnel-link.js';
+
+export interface RunOptions {
+  /** A checked registration (planTunnel): the servers are also served through the tunnel. */
+  tunnel?: TunnelPlan | null;
+}
 
 /**
  * What `bridge` and `up` share once their flags became a ServiceConfig: check the commands,
- * listen, say where to connect, install the signal handlers, then start the servers.
+ * listen, say where to connect, install the signal handlers, then start the servers (and the
+ * tunnel, alongside: its hello reports them as starting, its status follows them).
  * Listening comes first so a busy port fails before any child is spawned, and so a slow
  * first start (uvx downloading) does not hide the URL; requests wait for the child.
  */
@@ -15,13 +22,26 @@ export async function runService(
   config: ServiceConfig,
   logger: DaemonLogger,
   describeEndpoints: (address: { host: string; port: number }) => Endpoint[],
+  options: RunOptions = {},
 ): Promise<RunningService> {
   for (const server of config.servers) checkCommandRunnable(server.name, server.command);
   const service = await startService(config, logger);
-  installShutdownHandlers(service, logger);
+  let tunnel: TunnelLink | null = null;
+  installShutdownHandlers(
+    {
+      // The tunnel first (bye, then WireGuard down) so the gateway stops sending before the servers go.
+      close: async () => {
+        await tunnel?.stop();
+        await service.close();
+      },
+      killChildren: () => service.killChildren(),
+    },
+    logger,
+  );
   // Whatever ends the process (a crash included), no child process group may outlive it.
   process.once('exit', () => service.killChildren());
   for (const endpoint of describeEndpoints(service.address)) logger.info(`${endpoint.label}: ${endpoint.url}`, { url: endpoint.url });
+  if (options.tunnel) tunnel = startTunnelLink(options.tunnel, service, logger);
   try {
     await service.startServers();
   } catch (err) {

@@ -8,6 +8,7 @@ import { createWireGuardBackend, type BackendChoice } from '../wireguard/select-
 import type { PeerStatistics, TunnelListener, TunnelLogger, WireGuardBackend } from '../wireguard/types.js';
 import { NO_PEER_STATISTICS } from '../wireguard/peer-statistics.js';
 import { resolveEndpoint, type LookupAddress } from './endpoint-resolver.js';
+import { gatewayTunnelAddress, nudgeHandshake } from './handshake-nudge.js';
 import { handshakeHealth, worstOf, type ComponentHealth, type TunnelHealth } from './tunnel-health.js';
 import { tunnelAddress, tunnelHostHeader, wireGuardConfig } from './wireguard-config.js';
 
@@ -67,6 +68,7 @@ export class TunnelAgent extends EventEmitter<TunnelAgentEvents> {
   private poller: NodeJS.Timeout | null = null;
   private overall: ComponentHealth = { state: 'starting', reason: 'starting' };
   private stopped = false;
+  private welcomes = 0;
 
   constructor(private readonly options: TunnelAgentOptions) {
     super();
@@ -185,7 +187,31 @@ export class TunnelAgent extends EventEmitter<TunnelAgentEvents> {
     control.on('credentials-rejected', () => void this.stopTunnel('credentials rejected: register again'));
     control.on('identity-in-use', () => void this.stopTunnel('this identity is in use by another agent'));
     this.control = control;
-    control.start().catch((error) => this.fail(`the control channel cannot start: ${message(error)}`));
+    control.start().catch((error) => void this.controlCannotStart(error));
+  }
+
+  /** A control URL or CA file that cannot work: without a control channel the tunnel is useless, so it goes down. */
+  private async controlCannotStart(error: unknown): Promise<void> {
+    this.control = null;
+    await this.tearDown();
+    this.fail(`the control channel cannot start: ${message(error)}`);
+  }
+
+  /**
+   * WireGuard only handshakes when it has something to send. After a new key (a confirmed
+   * rotation) it has no session at all, and after a lost control connection the gateway may
+   * have restarted and forgotten its own; one datagram through the tunnel makes WireGuard
+   * handshake at once, or re-check within 15 s (see handshake-nudge.ts).
+   */
+  private async nudge(why: string): Promise<void> {
+    const target = this.state && gatewayTunnelAddress(this.state.tunnel.peer.allowedIps);
+    if (!target || !this.backend) return;
+    try {
+      await nudgeHandshake(target);
+      this.options.logger.debug(`${why}: sent a datagram through the tunnel so WireGuard handshakes again if it must`, { to: target });
+    } catch (error) {
+      this.options.logger.debug('could not nudge the WireGuard handshake', { reason: message(error) });
+    }
   }
 
   private helloContent(): HelloContent {
@@ -216,6 +242,9 @@ export class TunnelAgent extends EventEmitter<TunnelAgentEvents> {
     const state = (await this.store.load()) ?? this.requireState();
     this.state = state;
     if (changed || confirmation === 'promoted' || this.backend === null) await this.reconfigure(state);
+    const reconnected = update.source === 'welcome' && this.welcomes++ > 0;
+    if (confirmation === 'promoted') await this.nudge('new key');
+    else if (reconnected) await this.nudge('control channel reconnected');
     return confirmation;
   }
 
