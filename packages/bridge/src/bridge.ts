@@ -48,7 +48,7 @@ export function createBridge(options: BridgeOptions): Bridge {
 
   return {
     ingress: (ingressOptions?: IngressOptions) => createIngress(ingressOptions ?? {}, guard, requests, upgrades),
-    handleRequest: (req: IncomingMessage, res: ServerResponse) => requests.handle(req, res, guard, 'embedded'),
+    handleRequest: (req: IncomingMessage, res: ServerResponse) => requests.handle(req, res, guard, { name: 'embedded', healthz: 'liveness' }),
     handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => upgrades.handle(req, socket, head, guard, 'embedded'),
     start: () => startUpstreams(config, front.readiness),
     close: async () => {
@@ -71,7 +71,8 @@ function createIngress(options: IngressOptions, bridgeGuard: RequestGuard, reque
   checkHosts('ingress.allowedHosts', options.allowedHosts);
   const name = options.name ?? 'ingress';
   const guard: RequestGuard = { ...bridgeGuard, hosts: bridgeGuard.hosts.with(options.allowedHosts ?? []) };
-  const server = createServer((req, res) => requests.handle(req, res, guard, name));
+  const profile = { name, healthz: options.healthz ?? 'liveness' } as const;
+  const server = createServer((req, res) => requests.handle(req, res, guard, profile));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => upgrades.handle(req, socket, head, guard, name));
   // A malformed request or a reset socket: answer if the socket still can, never crash.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {

@@ -58,6 +58,12 @@ export interface IngressOptions {
   allowedHosts?: string[];
   /** A label for logs: "loopback", "tunnel". */
   name?: string;
+  /**
+   * What /healthz answers here. 'liveness' (default): 200 while the process is up.
+   * 'readiness': the /readyz report and status code, as protocol.md §3 asks of the tunnel
+   * listener (200 "ready", 503 "starting"/"degraded", with the servers' states).
+   */
+  healthz?: 'liveness' | 'readiness';
 }
 
 export interface Bridge {

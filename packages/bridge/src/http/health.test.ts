@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { createBridge } from '../bridge.js';
 import { InProcessUpstream } from './test-support/in-process-upstream.js';
 import { startBridge, type RunningBridge } from './test-support/bridge-harness.js';
 import { rawRequest } from './test-support/raw-http.js';
@@ -53,6 +55,33 @@ describe('health endpoints', () => {
       const res = await rawRequest(running.port, { path });
       expect(res.status).toBe(200);
       expect(res.text).toBe('ok');
+    }
+  });
+});
+
+describe('/healthz on an ingress that reports readiness (the tunnel listener, protocol.md §3)', () => {
+  it('answers with the readiness report and 503 until every server is ready, and only for its own Host', async () => {
+    const alpha = new InProcessUpstream('alpha');
+    alpha.setReadiness({ ready: false, state: 'starting', reason: 'initializing' });
+    const bridge = createBridge({ upstreams: [alpha] });
+    const tunnel = bridge.ingress({ name: 'tunnel', allowedHosts: ['100.96.0.7:8000'], healthz: 'readiness' });
+    await new Promise<void>((resolve) => tunnel.listen(0, '127.0.0.1', resolve));
+    const port = (tunnel.address() as AddressInfo).port;
+    try {
+      const starting = await rawRequest(port, { path: '/healthz', headers: { host: '100.96.0.7:8000' } });
+      expect(starting.status).toBe(503);
+      expect(starting.json()).toMatchObject({ status: 'starting', servers: [{ name: 'alpha', state: 'starting' }] });
+
+      alpha.setReadiness({ ready: true, state: 'ready', reason: 'ok' });
+      const ready = await rawRequest(port, { path: '/healthz', headers: { host: '100.96.0.7:8000' } });
+      expect(ready.status).toBe(200);
+      expect(ready.json()).toMatchObject({ status: 'ready', servers: [{ name: 'alpha', state: 'ready' }] });
+
+      const foreign = await rawRequest(port, { path: '/healthz', headers: { host: 'evil.example:8000' } });
+      expect(foreign.status).toBe(403);
+    } finally {
+      await new Promise((resolve) => tunnel.close(resolve));
+      await bridge.close();
     }
   });
 });

@@ -17,18 +17,24 @@ type BodyOutcome = { ok: true; value: unknown } | { ok: false };
  * API key, routing, body (size limit, JSON), then the transport endpoint. Every failure is
  * a JSON-RPC error that names the problem; nothing here may crash the process.
  */
+/** What differs between ways in (the loopback listener, the tunnel listener). */
+export interface IngressProfile {
+  name: string;
+  healthz: 'liveness' | 'readiness';
+}
+
 export class RequestHandler {
   constructor(private readonly front: BridgeFront) {}
 
-  handle(req: IncomingMessage, res: ServerResponse, guard: RequestGuard, ingress: string): void {
+  handle(req: IncomingMessage, res: ServerResponse, guard: RequestGuard, ingress: IngressProfile): void {
     const startedAt = Date.now();
     res.once('finish', () => {
-      this.front.config.logger.debug('http request', { ingress, method: req.method, path: requestPath(req.url).pathname, status: res.statusCode, ms: Date.now() - startedAt });
+      this.front.config.logger.debug('http request', { ingress: ingress.name, method: req.method, path: requestPath(req.url).pathname, status: res.statusCode, ms: Date.now() - startedAt });
     });
-    this.serve(req, res, guard).catch((error: unknown) => this.fail(req, res, error));
+    this.serve(req, res, guard, ingress).catch((error: unknown) => this.fail(req, res, error));
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse, guard: RequestGuard): Promise<void> {
+  private async serve(req: IncomingMessage, res: ServerResponse, guard: RequestGuard, ingress: IngressProfile): Promise<void> {
     const early = checkHostAndOrigin(req, guard);
     if (early) return this.refuse(req, res, early);
     if (this.front.cors) {
@@ -37,7 +43,7 @@ export class RequestHandler {
     }
     const { pathname, searchParams } = requestPath(req.url);
     const route = this.front.router.route(pathname);
-    if (route.kind === 'healthz') return answerHealthz(res);
+    if (route.kind === 'healthz') return ingress.healthz === 'readiness' ? answerReadyz(res, this.front.readiness) : answerHealthz(res);
     if (route.kind === 'readyz') return answerReadyz(res, this.front.readiness);
     if (route.kind === 'health-ok') return answerPlainOk(res);
     const unauthorized = checkApiKey(req, guard);

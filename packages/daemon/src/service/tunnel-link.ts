@@ -131,7 +131,7 @@ function tunnelIngress(service: RunningService): (socket: Duplex, context: { hos
   return (socket, { hostHeader }) => {
     let ingress = ingresses.get(hostHeader);
     if (!ingress) {
-      ingress = service.ingress({ allowedHosts: [hostHeader], name: 'tunnel' });
+      ingress = service.ingress({ allowedHosts: [hostHeader], name: 'tunnel', healthz: 'readiness' });
       ingresses.set(hostHeader, ingress);
     }
     ingress.emit('connection', socket);
