@@ -5,6 +5,10 @@ export { BridgeOptionsError } from './options-error.js';
 export { createUpstream } from './upstream/index.js';
 export type { Bridge, BridgeOptions, IngressOptions, LimitOptions, SecurityOptions, SingleServerPaths } from './types.js';
 export type {
+  ChildError,
+  ChildErrorContext,
+  ChildResponse,
+  ChildResponseContext,
   ClientPeer,
   RequestRecord,
   SessionMode,

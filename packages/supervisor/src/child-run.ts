@@ -25,6 +25,8 @@ export interface ChildRunOptions {
   stopGraceMs: number;
   logger: Logger;
   onMessage(message: JSONRPCMessage, generation: number): void;
+  /** Each stderr line, as logged. */
+  onStderrLine(line: string, generation: number): void;
   /** Called once, synchronously before `ended` resolves. */
   onEnd(end: RunEnd): void;
 }
@@ -73,7 +75,9 @@ export class ChildRun {
     });
     this.pid = this.child.pid ?? null;
     if (this.pid !== null) trackGroup(this.pid);
-    this.stderr = new StderrLog(options.server, this.pid, options.stderrTailLines, options.logger);
+    this.stderr = new StderrLog(options.server, this.pid, options.stderrTailLines, options.logger, (line) =>
+      options.onStderrLine(line, this.generation),
+    );
     this.wireOutput();
     this.wireStdin();
     this.spawned = new Promise((resolve) => {

@@ -107,6 +107,14 @@ export function failedRepeatedly(
   );
 }
 
+export function restartedByRequest(server: string, why: string): string {
+  return `Server "${server}" was restarted by request (${why}).`;
+}
+
+export function restartPending(server: string, why: string): string {
+  return `Server "${server}" is being restarted (${why}): stopping the old process.`;
+}
+
 export function restartingIn(lastReason: string, delayMs: number): string {
   return `${lastReason} Restarting in ${formatDuration(delayMs)}.`;
 }

@@ -18,6 +18,8 @@ export class StderrLog {
     private readonly pid: number | null,
     tailLines: number,
     private readonly logger: Logger,
+    /** Each line as logged, for the owner's 'stderr' event. */
+    private readonly onLine: (line: string) => void = () => {},
   ) {
     this.recent = new LineTail(tailLines);
     this.lines = new LineSplitter(MAX_STDERR_LINE_BYTES, {
@@ -42,5 +44,6 @@ export class StderrLog {
     if (line.trim() === '') return;
     this.recent.push(line);
     this.logger.info(line, { server: this.server, stream: 'stderr', pid: this.pid });
+    this.onLine(line);
   }
 }

@@ -49,6 +49,10 @@ export class SupervisedServer extends EventEmitter<ChannelEvents> implements Mes
   private firstLaunch: Promise<void> = Promise.resolve();
   private stopping: Promise<void> | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
+  /** A restart() under way; calls while it runs join it. */
+  private restarting: Promise<void> | null = null;
+  /** The child restart() is stopping, and why: its end is no exit to back off from. */
+  private replacing: { run: ChildRun; why: string } | null = null;
 
   constructor(readonly options: SupervisedServerOptions) {
     super();
@@ -103,6 +107,33 @@ export class SupervisedServer extends EventEmitter<ChannelEvents> implements Mes
     return this.stopping;
   }
 
+  restart(reason: string): Promise<void> {
+    if (!this.wanted) return Promise.resolve();
+    this.restarting ??= this.replaceChild(reason).finally(() => {
+      this.restarting = null;
+    });
+    return this.restarting;
+  }
+
+  /**
+   * restart(): a requested replacement, not a failure, so it skips the backoff and is not
+   * counted toward `failed`; a pending backoff restart is superseded by it.
+   */
+  private async replaceChild(why: string): Promise<void> {
+    await this.firstLaunch;
+    if (!this.wanted) return;
+    this.cancelRestart();
+    this.restarts += 1;
+    const run = this.run;
+    if (run) {
+      this.replacing = { run, why };
+      this.setState('starting', errors.restartPending(this.name, why));
+      await run.stop();
+    }
+    if (!this.wanted) return; // stop() was called meanwhile: it wins
+    await this.launch(`${errors.restartedByRequest(this.name, why)} `);
+  }
+
   private async stopEverything(): Promise<void> {
     await this.run?.stop();
     await this.lastRun?.reaped();
@@ -110,13 +141,13 @@ export class SupervisedServer extends EventEmitter<ChannelEvents> implements Mes
   }
 
   /** One spawn attempt. Never rejects: every failure becomes an exit with a reason. */
-  private async launch(): Promise<void> {
+  private async launch(context = ''): Promise<void> {
     await this.lastRun?.reaped();
     if (!this.wanted || this.run) return;
     const run = this.spawnOrReport();
     if (!run || !(await run.spawned)) return; // the report (or the run's end) says why
     this.generation = run.generation;
-    this.setState('starting', `Starting (pid ${run.pid}, generation ${run.generation}); waiting for it to answer initialize.`);
+    this.setState('starting', `${context}Starting (pid ${run.pid}, generation ${run.generation}); waiting for it to answer initialize.`);
     this.notify('spawn', run.generation);
   }
 
@@ -147,6 +178,7 @@ export class SupervisedServer extends EventEmitter<ChannelEvents> implements Mes
       stopGraceMs: this.settings.stopGraceMs,
       logger: this.settings.logger,
       onMessage: (message, generation) => this.notify('message', message, generation),
+      onStderrLine: (line, generation) => this.notify('stderr', line, generation),
       onEnd: (end) => this.handleRunEnd(run, plan, end),
     });
     return run;
@@ -156,6 +188,13 @@ export class SupervisedServer extends EventEmitter<ChannelEvents> implements Mes
     if (this.run === run) this.run = null;
     this.lastRun = run;
     const info = this.describeEnd(run, plan, end);
+    if (end.stopRequested && this.replacing?.run === run) {
+      const { why } = this.replacing;
+      this.replacing = null;
+      this.lastExit = { ...info, reason: errors.restartedByRequest(this.name, why) };
+      this.notify('exit', this.lastExit);
+      return; // replaceChild spawns the next one (or stop() reports stopped)
+    }
     if (end.stopRequested) {
       this.lastExit = info;
       this.notify('exit', info);

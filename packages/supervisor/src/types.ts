@@ -91,6 +91,11 @@ export interface ChannelEvents {
   exit: [info: ExitInfo];
   /** Any state change. */
   state: [status: ServerStatus];
+  /**
+   * One line the child wrote to stderr (blank lines skipped, an oversize line replaced by a
+   * note of its size), as logged. Owners read it for signals the child gives only there.
+   */
+  stderr: [line: string, generation: number];
 }
 
 /**
@@ -110,4 +115,11 @@ export interface MessageChannel {
   start(): Promise<void>;
   /** Stop the whole process group: SIGTERM, grace, SIGKILL. Resolves when every process is gone. */
   stop(): Promise<void>;
+  /**
+   * Optional: replace the running child at once (stop its group, spawn again, no backoff),
+   * for a reason outside the child (its configuration or credentials changed). Counted in
+   * `restarts`; the reason is in the exit and in the state that follows. Resolves when the
+   * new child is spawned (or failed to). Does nothing unless started.
+   */
+  restart?(reason: string): Promise<void>;
 }

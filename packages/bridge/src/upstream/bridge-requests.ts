@@ -5,7 +5,11 @@ import type { JSONRPCResponseMessage, JsonRpcErrorBody } from './jsonrpc.js';
 
 /** A JSON-RPC error answer to one of the bridge's own requests (or the reason it got none). */
 export class BridgeRequestError extends Error {
-  constructor(readonly body: JsonRpcErrorBody) {
+  constructor(
+    readonly body: JsonRpcErrorBody,
+    /** true: the child answered with this error; false: the bridge made it up (not sent, child gone). */
+    readonly answeredByChild = false,
+  ) {
     super(body.message);
     this.name = 'BridgeRequestError';
   }
@@ -25,7 +29,11 @@ interface PendingBridgeRequest {
 export class BridgeRequests {
   private readonly pending = new Map<number, PendingBridgeRequest>();
 
-  constructor(private readonly ids: IdAllocator) {}
+  constructor(
+    private readonly ids: IdAllocator,
+    /** Hears every answer of the child to one of these requests (the owner's onChildResponse). */
+    private readonly observe?: (response: JSONRPCResponseMessage, method: string) => void,
+  ) {}
 
   send(channel: MessageChannel, method: string, params?: Record<string, unknown>): Promise<Result> {
     const id = this.ids.next();
@@ -45,7 +53,8 @@ export class BridgeRequests {
     const pending = this.pending.get(response.id);
     if (!pending) return false;
     this.pending.delete(response.id);
-    if ('error' in response) pending.reject(new BridgeRequestError(response.error));
+    this.observe?.(response, pending.method);
+    if ('error' in response) pending.reject(new BridgeRequestError(response.error, true));
     else pending.resolve(response.result);
     return true;
   }

@@ -35,6 +35,21 @@ export function notReady(server: string, details: NotReadyDetails): JsonRpcError
   };
 }
 
+/**
+ * The child answered the bridge's own initialize with an error: it will not serve requests
+ * until it is restarted. The child's code is not passed on as the code of a client's request
+ * (its -32602 to initialize would read as "your tools/call had bad params").
+ */
+export function initializeRefused(server: string, childError: JsonRpcErrorBody): JsonRpcErrorBody {
+  return {
+    code: ErrorCode.InternalError,
+    message:
+      `MCP server "${server}" refused the bridge's initialize (error ${childError.code}: ${childError.message}), ` +
+      `so it cannot serve requests until it is restarted. Check the server's log lines.`,
+    data: { server, reason: 'initialize-refused', childError },
+  };
+}
+
 export function sessionServerExited(server: string, exitReason: string): JsonRpcErrorBody {
   return {
     code: ErrorCode.ConnectionClosed,

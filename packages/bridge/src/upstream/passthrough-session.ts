@@ -1,5 +1,6 @@
 import type { JSONRPCMessage, JSONRPCRequest, ProgressToken, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { ExitInfo, Logger } from '@mcp-workstation/supervisor';
+import type { ChildResponseHooks } from './child-response-hooks.js';
 import * as errors from './errors.js';
 import { errorResponse, isNotification, isRequest, isResponse, progressTokenOf, type JSONRPCResponseMessage, type JsonRpcErrorBody } from './jsonrpc.js';
 import type { SessionChild } from './session-child.js';
@@ -15,6 +16,7 @@ export interface PassthroughSessionOptions {
   server: string;
   /** 0: never expires. */
   idleMs: number;
+  hooks: ChildResponseHooks;
   logger?: Logger;
   onRequest?: (record: RequestRecord) => void;
   /** The child answered this session's initialize: the server works. */
@@ -110,13 +112,14 @@ export class PassthroughSession implements UpstreamSession {
   private handleChildResponse(response: JSONRPCResponseMessage): void {
     if (response.id === undefined || !this.open.has(response.id)) return; // cancelled by the client
     const request = this.open.get(response.id)!;
-    const failed = 'error' in response;
-    this.forget(response.id, failed ? 'error' : 'ok', failed ? response.error.code : undefined);
+    const delivered = this.options.hooks.toClient(response, request.method);
+    const failed = 'error' in delivered;
+    this.forget(response.id, failed ? 'error' : 'ok', failed ? delivered.error.code : undefined);
     if (request.method === 'initialize' && !failed) {
       this.child.channel.markReady();
       this.options.onInitialized();
     }
-    this.sendToPeer(response, response.id);
+    this.sendToPeer(delivered, response.id);
   }
 
   private handleChildExit(info: ExitInfo): void {

@@ -1,5 +1,6 @@
 import type { InitializeResult, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { ExitInfo } from '@mcp-workstation/supervisor';
+import { ChildResponseHooks } from './child-response-hooks.js';
 import * as errors from './errors.js';
 import { errorResponse, isRequest } from './jsonrpc.js';
 import { PassthroughSession } from './passthrough-session.js';
@@ -29,6 +30,7 @@ export class PerSessionUpstream implements Upstream {
   readonly mode: SessionMode;
 
   private readonly sessions = new Set<PassthroughSession>();
+  private readonly hooks: ChildResponseHooks;
   private readonly stopping = new Set<Promise<void>>();
   private spare: SessionChild | null = null;
   /** The start-up probe while it runs (close() must not wait for its initialize). */
@@ -41,6 +43,7 @@ export class PerSessionUpstream implements Upstream {
   constructor(private readonly options: UpstreamOptions) {
     this.name = options.name;
     this.mode = options.mode;
+    this.hooks = new ChildResponseHooks(options);
   }
 
   /** Idempotent; a closed upstream does not start again. */
@@ -57,6 +60,7 @@ export class PerSessionUpstream implements Upstream {
       server: this.name,
       protocolVersion: this.options.protocolVersion,
       initializeTimeoutMs: this.options.initializeTimeoutMs ?? DEFAULT_INITIALIZE_TIMEOUT_MS,
+      hooks: this.hooks,
     });
     this.probe = null;
     this.reap(probe);
@@ -77,6 +81,7 @@ export class PerSessionUpstream implements Upstream {
     const session = new PassthroughSession(child, peer, {
       server: this.name,
       idleMs: this.options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS,
+      hooks: this.hooks,
       logger: this.options.logger,
       onRequest: this.options.onRequest,
       onInitialized: () => this.markHealthy(),

@@ -1,5 +1,6 @@
 import type { InitializeResult } from '@modelcontextprotocol/sdk/types.js';
-import { BridgeRequests } from './bridge-requests.js';
+import { BridgeRequestError, BridgeRequests } from './bridge-requests.js';
+import type { ChildResponseHooks } from './child-response-hooks.js';
 import { childExited } from './errors.js';
 import { IdAllocator } from './id-allocator.js';
 import { bridgeInitializeParams, parseInitializeResult } from './initialize.js';
@@ -15,9 +16,9 @@ export type ProbeOutcome = { ok: true; result: InitializeResult } | { ok: false;
  */
 export async function probeServer(
   child: SessionChild,
-  options: { server: string; protocolVersion?: string; initializeTimeoutMs: number },
+  options: { server: string; protocolVersion?: string; initializeTimeoutMs: number; hooks: ChildResponseHooks },
 ): Promise<ProbeOutcome> {
-  const requests = new BridgeRequests(new IdAllocator());
+  const requests = new BridgeRequests(new IdAllocator(), (response, method) => options.hooks.observe(response, method, 'bridge'));
   child.onMessage = (message) => {
     if (isResponse(message)) requests.handleResponse(message);
   };
@@ -35,6 +36,8 @@ export async function probeServer(
     const answer = await Promise.race([requests.send(child.channel, 'initialize', bridgeInitializeParams(options.protocolVersion)), timeout]);
     return { ok: true, result: parseInitializeResult(answer) };
   } catch (error) {
+    // The reason readiness reports: for an error the child answered, what a client would be told.
+    if (error instanceof BridgeRequestError && error.answeredByChild) return { ok: false, reason: options.hooks.rewrite(error.body, 'initialize').message };
     return { ok: false, reason: (error as Error).message };
   } finally {
     clearTimeout(timer);

@@ -1,10 +1,11 @@
 import type { InitializeResult, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { ExitInfo, Logger, MessageChannel } from '@mcp-workstation/supervisor';
 import type { UpstreamReadiness } from './types.js';
-import { BridgeRequests } from './bridge-requests.js';
-import { childExited } from './errors.js';
+import { BridgeRequestError, BridgeRequests } from './bridge-requests.js';
+import type { ChildResponseHooks } from './child-response-hooks.js';
+import { childExited, initializeRefused } from './errors.js';
 import { bridgeInitializeParams, parseInitializeResult } from './initialize.js';
-import { isResponse, notification } from './jsonrpc.js';
+import { isResponse, notification, type JsonRpcErrorBody } from './jsonrpc.js';
 
 export interface SharedChildOptions {
   server: string;
@@ -12,11 +13,14 @@ export interface SharedChildOptions {
   requests: BridgeRequests;
   protocolVersion?: string;
   initializeTimeoutMs: number;
+  hooks: ChildResponseHooks;
   logger?: Logger;
   /** Runs after each (re-)initialize, before markReady: restore what sessions set up on the old child. */
   restore(): void;
   /** The child answered initialize and is ready for client traffic. */
   onReady(): void;
+  /** The child answered initialize with an error: requests cannot be served until it is restarted. */
+  onRefused(refusal: JsonRpcErrorBody): void;
   /** The child exited; `onReady` comes again after the next spawn's initialize. */
   onExit(info: ExitInfo): void;
   /** A message from the child that is not an answer to the bridge's own requests. */
@@ -33,6 +37,8 @@ export class SharedChild {
   private initializedGeneration = -1;
   private result: InitializeResult | null = null;
   private failure: string | null = null;
+  /** What clients get while this generation refuses initialize (see refusal()). */
+  private refused: JsonRpcErrorBody | null = null;
   private firstOutcome: (() => void) | null = null;
   private closed = false;
 
@@ -65,6 +71,15 @@ export class SharedChild {
 
   initializeResult(): InitializeResult | null {
     return this.result;
+  }
+
+  /**
+   * Set while the current generation answered the bridge's initialize with an error (after
+   * the owner's rewriteError): waiting for it is pointless until a restart, so requests get
+   * this at once. Cleared by the next spawn.
+   */
+  refusal(): JsonRpcErrorBody | null {
+    return this.closed ? null : this.refused;
   }
 
   send(message: JSONRPCMessage): boolean {
@@ -109,6 +124,7 @@ export class SharedChild {
     if (this.closed || generation <= this.generation) return;
     this.generation = generation;
     this.failure = null;
+    this.refused = null;
     void this.initialize(generation);
   }
 
@@ -138,15 +154,25 @@ export class SharedChild {
       if (generation !== this.generation) return;
       this.failure = `MCP server "${server}" failed its initialize: ${(error as Error).message}`;
       this.options.logger?.warn(this.failure, { server, generation });
+      if (error instanceof BridgeRequestError && error.answeredByChild && !this.closed) this.refuse(error.body);
     } finally {
       clearTimeout(timer);
       this.settleFirstOutcome();
     }
   }
 
+  private refuse(childError: JsonRpcErrorBody): void {
+    const rewritten = this.options.hooks.rewrite(childError, 'initialize');
+    this.refused = rewritten === childError ? initializeRefused(this.options.server, childError) : rewritten;
+    // readiness(), /readyz and the 2026-07-28 "not initialized" answer say what clients are told.
+    this.failure = this.refused.message;
+    this.options.onRefused(this.refused);
+  }
+
   private handleExit(info: ExitInfo): void {
     if (this.closed) return;
     this.initializedGeneration = -1;
+    this.refused = null; // the next generation gets its own chance: requests wait for it again
     this.options.requests.rejectAll(childExited(this.options.server, info.reason));
     this.options.onExit(info);
     this.settleFirstOutcome();

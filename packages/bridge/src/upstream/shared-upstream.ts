@@ -10,6 +10,7 @@ import type {
 import { RequestsAwaitingChild, type WaitingRequest } from './awaiting-child.js';
 import { BridgeRequestError, BridgeRequests } from './bridge-requests.js';
 import { routeChildNotification, type ChildNotificationRoutes } from './child-notifications.js';
+import { ChildResponseHooks } from './child-response-hooks.js';
 import * as errors from './errors.js';
 import { IdAllocator } from './id-allocator.js';
 import { IdMap, restoreResponse } from './id-map.js';
@@ -74,7 +75,8 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
 
   private readonly sessions = new Set<SharedSession>();
   private readonly ids = new IdAllocator();
-  private readonly requests = new BridgeRequests(this.ids);
+  private readonly hooks: ChildResponseHooks;
+  private readonly requests: BridgeRequests;
   private readonly idMap = new IdMap(this.ids);
   private readonly levels = new LoggingLevels();
   private readonly channel: MessageChannel;
@@ -94,6 +96,8 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
   ) {
     this.name = options.name;
     this.mode = options.mode;
+    this.hooks = new ChildResponseHooks(options);
+    this.requests = new BridgeRequests(this.ids, (response, method) => this.hooks.observe(response, method, 'bridge'));
     this.channel = options.createChannel('shared');
     this.child = new SharedChild({
       server: options.name,
@@ -101,9 +105,11 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
       requests: this.requests,
       protocolVersion: options.protocolVersion,
       initializeTimeoutMs: options.initializeTimeoutMs ?? DEFAULT_INITIALIZE_TIMEOUT_MS,
+      hooks: this.hooks,
       logger: options.logger,
       restore: () => this.restoreSessionState(),
       onReady: () => this.dispatchAwaiting(),
+      onRefused: (refusal) => this.refuseAwaiting(refusal),
       onExit: (info) => this.failForwarded(info),
       onMessage: (message) => this.handleChildMessage(message),
     });
@@ -226,6 +232,13 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
     // even while its initialize itself still waits for the child.
     if (request.method === 'initialize') session.capabilities = declaredCapabilities(request.params);
     if (this.child.isReady()) this.dispatch(session, open, request);
+    else this.waitOrRefuse(session, open, request);
+  }
+
+  /** Not ready: wait for the child, unless it refused initialize (then only a restart helps). */
+  private waitOrRefuse(session: SharedSession, open: OpenRequest, request: JSONRPCRequest): void {
+    const refusal = this.child.refusal();
+    if (refusal) this.answerError(session, open, refusal);
     else this.awaiting.add(session, request);
   }
 
@@ -377,9 +390,11 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
       this.options.logger?.debug('response of the server for no open request (cancelled or closed session) dropped', { server: this.name, id: response.id });
       return;
     }
-    const failed = 'error' in response;
+    this.hooks.observe(response, entry.request.method, 'client');
     const restored = this.tasks.onChildResponse(entry, restoreResponse(entry, response));
-    this.reply(entry.session, entry.request, restored, failed ? 'error' : 'ok', failed ? response.error.code : undefined);
+    const delivered = this.hooks.rewriteResponse(restored, entry.request.method);
+    const failed = 'error' in delivered;
+    this.reply(entry.session, entry.request, delivered, failed ? 'error' : 'ok', failed ? delivered.error.code : undefined);
     this.tasks.responseDelivered(entry.request);
   }
 
@@ -437,6 +452,14 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
     for (const waiting of this.awaiting.drain()) {
       const open = waiting.session.open.get(waiting.request.id);
       if (open && !waiting.session.closed) this.dispatch(waiting.session, open, waiting.request);
+    }
+  }
+
+  /** The child refused initialize: what waits for it is answered now, with what clients are told. */
+  private refuseAwaiting(refusal: JsonRpcErrorBody): void {
+    for (const waiting of this.awaiting.drain()) {
+      const open = waiting.session.open.get(waiting.request.id);
+      if (open && !waiting.session.closed) this.answerError(waiting.session, open, refusal);
     }
   }
 

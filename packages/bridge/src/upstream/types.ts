@@ -1,4 +1,4 @@
-import type { InitializeResult, JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { InitializeResult, JSONRPCMessage, RequestId, Result } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger, MessageChannel, ProcessState } from '@mcp-workstation/supervisor';
 
 /**
@@ -60,6 +60,30 @@ export interface RequestRecord {
   errorCode?: number;
 }
 
+/** A JSON-RPC error body, as the child sent it or as `rewriteError` replaces it. */
+export interface ChildError {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+export interface ChildErrorContext {
+  server: string;
+  /** The method of the request the child answered with this error. */
+  method: string;
+}
+
+/** What the child answered to one request. */
+export type ChildResponse = { kind: 'result'; result: Result } | { kind: 'error'; error: ChildError };
+
+export interface ChildResponseContext extends ChildErrorContext {
+  /**
+   * client: the answer to a client's request. bridge: to one the bridge sent itself (its
+   * initialize of a shared child, the per-session start-up probe, subscriptions, log levels).
+   */
+  origin: 'client' | 'bridge';
+}
+
 export interface UpstreamOptions {
   name: string;
   mode: SessionMode;
@@ -77,6 +101,17 @@ export interface UpstreamOptions {
   /** per-session: idle sessions expire after this long. Default 10 min; 0 never. */
   sessionIdleMs?: number;
   onRequest?: (record: RequestRecord) => void;
+  /**
+   * Replaces a JSON-RPC error of the child before a client sees it (undefined: keep it). It
+   * sees every error answer the child gives to a client's request, in every session mode and
+   * protocol era, and, in shared/stateless mode, the child's error answer to the bridge's own
+   * initialize, which is what clients then get while that child cannot serve them. For
+   * errors whose wording misleads (a server that says "invalid params" when its login
+   * expired); a hook that throws or returns no {code, message} leaves the error unchanged.
+   */
+  rewriteError?: (error: ChildError, context: ChildErrorContext) => ChildError | undefined;
+  /** Observes every answer of the child (results and errors, to clients and to the bridge). Must not throw. */
+  onChildResponse?: (response: ChildResponse, context: ChildResponseContext) => void;
   logger?: Logger;
 }
 

@@ -1,0 +1,67 @@
+import type { Logger } from '@mcp-workstation/supervisor';
+import type { JSONRPCResponseMessage, JsonRpcErrorBody } from './jsonrpc.js';
+import type { ChildResponseContext, UpstreamOptions } from './types.js';
+
+/**
+ * The owner's hooks on what the child answers (UpstreamOptions.rewriteError and
+ * onChildResponse), applied in one place for every session mode. A hook is the owner's
+ * code running on the child's stdout path: whatever it does wrong is logged and the
+ * message goes on unchanged, so a bad hook can never cost a client its answer.
+ */
+export class ChildResponseHooks {
+  private readonly server: string;
+  private readonly logger?: Logger;
+
+  constructor(private readonly options: Pick<UpstreamOptions, 'name' | 'rewriteError' | 'onChildResponse' | 'logger'>) {
+    this.server = options.name;
+    this.logger = options.logger;
+  }
+
+  /** A response of the child to a client's request, observed and (if an error) rewritten. */
+  toClient(response: JSONRPCResponseMessage, method: string): JSONRPCResponseMessage {
+    this.observe(response, method, 'client');
+    return this.rewriteResponse(response, method);
+  }
+
+  /** The response with its error (if any) rewritten. */
+  rewriteResponse(response: JSONRPCResponseMessage, method: string): JSONRPCResponseMessage {
+    if (!('error' in response)) return response;
+    const error = this.rewrite(response.error, method);
+    return error === response.error ? response : { ...response, error };
+  }
+
+  /** The owner's replacement for a child's error, or the error itself. */
+  rewrite(error: JsonRpcErrorBody, method: string): JsonRpcErrorBody {
+    const hook = this.options.rewriteError;
+    if (!hook) return error;
+    try {
+      const replacement = hook(error, { server: this.server, method });
+      if (replacement === undefined) return error;
+      if (isErrorBody(replacement)) return replacement;
+      this.logger?.warn('rewriteError returned no {code, message}; the error goes on unchanged', { server: this.server, method });
+    } catch (thrown) {
+      this.logger?.warn('rewriteError threw; the error goes on unchanged', { server: this.server, method, error: describe(thrown) });
+    }
+    return error;
+  }
+
+  observe(response: JSONRPCResponseMessage, method: string, origin: ChildResponseContext['origin']): void {
+    const hook = this.options.onChildResponse;
+    if (!hook) return;
+    try {
+      hook('error' in response ? { kind: 'error', error: response.error } : { kind: 'result', result: response.result }, { server: this.server, method, origin });
+    } catch (thrown) {
+      this.logger?.warn('onChildResponse threw', { server: this.server, method, error: describe(thrown) });
+    }
+  }
+}
+
+function isErrorBody(value: unknown): value is JsonRpcErrorBody {
+  if (value === null || typeof value !== 'object') return false;
+  const { code, message } = value as { code?: unknown; message?: unknown };
+  return typeof code === 'number' && Number.isInteger(code) && typeof message === 'string';
+}
+
+function describe(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.message : String(thrown);
+}
