@@ -8,7 +8,6 @@ import { createWireGuardBackend, type BackendChoice } from '../wireguard/select-
 import type { PeerStatistics, TunnelListener, TunnelLogger, WireGuardBackend } from '../wireguard/types.js';
 import { NO_PEER_STATISTICS } from '../wireguard/peer-statistics.js';
 import { resolveEndpoint, type LookupAddress } from './endpoint-resolver.js';
-import { gatewayTunnelAddress, nudgeHandshake } from './handshake-nudge.js';
 import { handshakeHealth, worstOf, type ComponentHealth, type TunnelHealth } from './tunnel-health.js';
 import { tunnelAddress, tunnelHostHeader, wireGuardConfig } from './wireguard-config.js';
 
@@ -201,17 +200,12 @@ export class TunnelAgent extends EventEmitter<TunnelAgentEvents> {
    * WireGuard only handshakes when it has something to send. After a new key (a confirmed
    * rotation) it has no session at all, and after a lost control connection the gateway may
    * have restarted and forgotten its own; one datagram through the tunnel makes WireGuard
-   * handshake at once, or re-check within 15 s (see handshake-nudge.ts).
+   * handshake at once, or re-check within 15 s (see wireguard/handshake-nudge.ts).
    */
   private async nudge(why: string): Promise<void> {
-    const target = this.state && gatewayTunnelAddress(this.state.tunnel.peer.allowedIps);
-    if (!target || !this.backend) return;
-    try {
-      await nudgeHandshake(target);
-      this.options.logger.debug(`${why}: sent a datagram through the tunnel so WireGuard handshakes again if it must`, { to: target });
-    } catch (error) {
-      this.options.logger.debug('could not nudge the WireGuard handshake', { reason: message(error) });
-    }
+    if (!this.backend) return;
+    await this.backend.rehandshake();
+    this.options.logger.debug(`${why}: asked WireGuard to handshake again if it must`);
   }
 
   private helloContent(): HelloContent {

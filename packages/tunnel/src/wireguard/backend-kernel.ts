@@ -1,3 +1,4 @@
+import { nudgeThroughTunnel } from './handshake-nudge.js';
 import type { KernelBackendOptions } from './backend-options.js';
 import { BackendStatusReporter, errorMessage } from './backend-status.js';
 import { parseCidr } from './cidr.js';
@@ -64,6 +65,10 @@ export class KernelBackend implements WireGuardBackend {
       await this.teardown();
       this.reporter.set('down', 'stopped');
     });
+  }
+
+  rehandshake(): Promise<void> {
+    return nudgeThroughTunnel(this.config);
   }
 
   async statistics(): Promise<PeerStatistics> {

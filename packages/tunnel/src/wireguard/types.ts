@@ -84,6 +84,11 @@ export interface WireGuardBackend {
   apply(config: WireGuardConfig): Promise<void>;
   /** The single peer's statistics (protocol.md §2 status, §3 health). */
   statistics(): Promise<PeerStatistics>;
+  /**
+   * Make WireGuard handshake again if its session is gone (a restarted gateway forgets its
+   * own, and WireGuard only handshakes when it has data to send). Best effort, never throws.
+   */
+  rehandshake(): Promise<void>;
   listen(options: TunnelListenOptions): Promise<TunnelListener>;
   /** Remove the interface, its routes and sockets (and stop wireguard-go). Idempotent. */
   down(): Promise<void>;

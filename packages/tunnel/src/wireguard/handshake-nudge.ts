@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { isIP } from 'node:net';
+import type { WireGuardConfig } from './types.js';
 
 /** The discard service: nothing is expected to answer on it, and nothing should mind a datagram. */
 const DISCARD_PORT = 9;
@@ -38,4 +39,11 @@ export async function nudgeHandshake(gatewayTunnelAddress: string, port: number 
 export function gatewayTunnelAddress(allowedIps: readonly string[]): string | null {
   const first = allowedIps[0];
   return first === undefined ? null : first.split('/')[0]!;
+}
+
+/** The OS backends' rehandshake(): one datagram to the gateway's tunnel address, errors ignored. */
+export async function nudgeThroughTunnel(config: WireGuardConfig | null): Promise<void> {
+  const target = config && gatewayTunnelAddress(config.peer.allowedIps);
+  if (!target) return;
+  await nudgeHandshake(target).catch(() => undefined);
 }
