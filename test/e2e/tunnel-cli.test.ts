@@ -104,8 +104,9 @@ describe('mcp-workstation register and up, around the tunnel', () => {
     const stateDir = path.join(dir, 'registered');
     expect((await runCliWithInput(['register', '--gateway', gatewayUrl, '--state-dir', stateDir], tokenFile(token))).code).toBe(0);
     const result = await runCli(['up', '--port', '0', '--state-dir', stateDir, '--name', 'my_server']);
-    expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain("the server name 'my_server' cannot be announced to the gateway");
-    expect(result.stderr).toContain('--name');
+    // One rule for server names, locally and on the wire (protocol.md §1): refused as configuration.
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain("'my_server' is not a usable server name");
+    expect(result.stderr).toContain('--name my-server');
   });
 });

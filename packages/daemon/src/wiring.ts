@@ -1,29 +1,24 @@
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createBridge, createUpstream } from '@mcp-workstation/bridge';
-import type { Bridge, BridgeOptions, IngressOptions, SessionMode, Upstream } from '@mcp-workstation/bridge';
-import { SupervisedServer } from '@mcp-workstation/supervisor';
-import type { ServerCommand } from '@mcp-workstation/supervisor';
+import type { IngressOptions, RequestRecord, Upstream } from '@mcp-workstation/bridge';
 import { UserError } from './errors.js';
 import type { DaemonLogger } from './logging/logger.js';
+import { asOptionUserError, type OptionNaming } from './service/bridge-option-names.js';
 import { ChildRegistry } from './service/child-registry.js';
+import { createFront } from './service/http-front.js';
+import { InFlightRequests } from './service/in-flight.js';
+import { ServerSet } from './service/server-set.js';
+import type { BridgeSettings, ServedServer, ServerChanges } from './service/server-set.js';
 import { ServerStatusBoard } from './service/server-status.js';
 
 /**
  * The daemon's one assembly line: stdio command -> SupervisedServer (a restarting message
- * channel) -> Upstream (sessions meet the child) -> Bridge (HTTP, SSE, WebSocket) -> a
- * loopback listener. Commands decide *what* to serve; this file only puts the parts together.
+ * channel) -> Upstream (sessions meet the child) -> a Bridge per server (HTTP, SSE, WebSocket)
+ * -> the HTTP front that picks the bridge -> a loopback listener. Commands decide *what* to
+ * serve; this file only puts the parts together.
  */
 
-export interface ServedServer {
-  name: string;
-  command: ServerCommand;
-  mode: SessionMode;
-  /** The protocol version the bridge offers the child in its own initialize. */
-  protocolVersion?: string;
-  /** per-session mode: an idle session's child is reaped after this long. */
-  sessionIdleMs?: number;
-}
+export type { ServedServer, ServerChanges } from './service/server-set.js';
 
 export interface ServiceConfig {
   servers: ServedServer[];
@@ -33,68 +28,85 @@ export interface ServiceConfig {
   defaultServer?: string;
   /** Extra Host header values the loopback listener accepts (a non-loopback bind address). */
   allowedHosts?: string[];
-  bridge: Omit<BridgeOptions, 'upstreams' | 'logger' | 'defaultServer'>;
+  bridge: BridgeSettings;
+  /** How an option the bridge refuses is named to the person: config keys (up) or supergateway's flags (bridge). */
+  optionNaming?: OptionNaming;
+}
+
+export interface ServiceHooks {
+  /** Every finished MCP request (metrics, the foreground's request lines). */
+  onRequest?: (record: RequestRecord) => void;
 }
 
 export interface RunningService {
   /** Where it actually listens (the real port when asked for port 0). */
   readonly address: { host: string; port: number };
+  readonly servers: ServerSet;
+  /** The servers as they are now (a reload changes the list). */
   readonly upstreams: Upstream[];
   /** The supervisor's latest status of each server's children, with an event on every change. */
   readonly statuses: ServerStatusBoard;
+  /** MCP requests clients are waiting on, for a graceful stop. */
+  readonly inFlight: InFlightRequests;
   /**
    * Another way in besides the loopback listener (the tunnel): an http.Server that is not
-   * listening, served by the same bridge; hand it accepted sockets with emit('connection').
+   * listening, served by the same bridges; hand it accepted sockets with emit('connection').
    */
   ingress(options: IngressOptions): HttpServer;
   /** Spawn and initialize every server; resolves when each answered or failed. */
   startServers(): Promise<void>;
+  /** A reload: add, remove and replace servers; unchanged ones keep their child and sessions. */
+  applyServers(servers: ServedServer[], defaultServer?: string): Promise<ServerChanges>;
+  /** Stop taking connections and new requests; what is in flight goes on. */
+  stopAccepting(): void;
   /** Stop listening, close every session, stop every child and its process group. */
   close(): Promise<void>;
   /** The last resort on a forced exit: SIGKILL every child's process group, now. */
   killChildren(): void;
 }
 
-export async function startService(config: ServiceConfig, logger: DaemonLogger): Promise<RunningService> {
+export async function startService(config: ServiceConfig, logger: DaemonLogger, hooks: ServiceHooks = {}): Promise<RunningService> {
+  const naming = config.optionNaming ?? 'config';
   const children = new ChildRegistry();
   const statuses = new ServerStatusBoard();
-  const upstreams = config.servers.map((server) => buildUpstream(server, children, statuses, logger));
-  const bridge = createBridge({ ...config.bridge, upstreams, defaultServer: config.defaultServer, logger });
-  const listener = bridge.ingress({ name: 'loopback', allowedHosts: config.allowedHosts });
+  const inFlight = new InFlightRequests();
+  const bridgeAllowedHosts = config.bridge.security?.allowedHosts;
+  const servers = withOptionNames(naming, () => new ServerSet(config.servers, config.defaultServer, { bridge: config.bridge, logger, children, statuses, inFlight, onRequest: hooks.onRequest }));
+  const listener = withOptionNames(naming, () => createFront(servers, { name: 'loopback', allowedHosts: config.allowedHosts, bridgeAllowedHosts }));
   const address = await listen(listener, config.port, config.host);
   return {
     address,
-    upstreams,
+    servers,
+    get upstreams() {
+      return servers.list().map((unit) => unit.upstream);
+    },
     statuses,
-    ingress: (options) => bridge.ingress(options),
-    startServers: () => bridge.start(),
-    close: () => closeService(listener, bridge, children),
+    inFlight,
+    ingress: (options) => withOptionNames(naming, () => createFront(servers, { ...options, bridgeAllowedHosts })),
+    startServers: () => servers.startAll(),
+    applyServers: async (next, defaultServer) => {
+      try {
+        return await servers.apply(next, defaultServer);
+      } catch (error) {
+        throw asOptionUserError(error, naming);
+      }
+    },
+    stopAccepting: () => {
+      inFlight.drain();
+      listener.close();
+      listener.closeIdleConnections();
+    },
+    close: () => closeService(listener, servers, children),
     killChildren: () => children.killAll(),
   };
 }
 
-function buildUpstream(server: ServedServer, children: ChildRegistry, statuses: ServerStatusBoard, logger: DaemonLogger): Upstream {
-  const serverLogger = logger.child({ server: server.name });
-  return createUpstream({
-    name: server.name,
-    mode: server.mode,
-    protocolVersion: server.protocolVersion,
-    sessionIdleMs: server.sessionIdleMs,
-    logger: serverLogger,
-    createChannel: (purpose) =>
-      children.add(
-        statuses.track(
-          new SupervisedServer({
-            name: server.name,
-            command: server.command,
-            // A per-session child belongs to one session: when it dies the session ends with it.
-            restart: purpose === 'session' ? { enabled: false } : undefined,
-            logger: serverLogger,
-          }),
-        ),
-      ),
-    onRequest: (record) => serverLogger.debug(`${record.method} ${record.outcome} in ${record.durationMs} ms`, { ...record }),
-  });
+function withOptionNames<T>(naming: OptionNaming, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    throw asOptionUserError(error, naming);
+  }
 }
 
 function listen(listener: HttpServer, port: number, host: string): Promise<{ host: string; port: number }> {
@@ -122,9 +134,9 @@ function listenError(err: NodeJS.ErrnoException, port: number, host: string): Er
   }
 }
 
-async function closeService(listener: HttpServer, bridge: Bridge, children: ChildRegistry): Promise<void> {
+async function closeService(listener: HttpServer, servers: ServerSet, children: ChildRegistry): Promise<void> {
   const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
-  await bridge.close();
+  await servers.closeAll();
   // Streams the bridge did not end (a client that never reads) must not hold the exit.
   listener.closeAllConnections();
   await Promise.all([closed, children.stopAll()]);

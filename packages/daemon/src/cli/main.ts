@@ -1,4 +1,4 @@
-import { BRIDGE_HELP, MAIN_HELP, REGISTER_HELP, UP_HELP } from '../commands/help.js';
+import { BRIDGE_HELP, CONFIG_HELP, DOCTOR_HELP, LOGS_HELP, MAIN_HELP, REGISTER_HELP, SERVICE_HELP, STATUS_HELP, UP_HELP } from '../commands/help.js';
 import { UsageError } from '../errors.js';
 import { packageVersion } from '../version.js';
 
@@ -15,6 +15,26 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   register: {
     run: (argv) => (require('../commands/register.js') as typeof import('../commands/register.js')).registerCommand(argv),
     help: REGISTER_HELP,
+  },
+  status: {
+    run: (argv) => (require('../commands/status.js') as typeof import('../commands/status.js')).statusCommand(argv),
+    help: STATUS_HELP,
+  },
+  config: {
+    run: (argv) => (require('../commands/config.js') as typeof import('../commands/config.js')).configCommand(argv),
+    help: CONFIG_HELP,
+  },
+  doctor: {
+    run: (argv) => (require('../commands/doctor.js') as typeof import('../commands/doctor.js')).doctorCommand(argv),
+    help: DOCTOR_HELP,
+  },
+  service: {
+    run: (argv) => (require('../commands/service.js') as typeof import('../commands/service.js')).serviceCommand(argv),
+    help: SERVICE_HELP,
+  },
+  logs: {
+    run: (argv) => (require('../commands/service.js') as typeof import('../commands/service.js')).logsCommand(argv),
+    help: LOGS_HELP,
   },
   bridge: {
     run: (argv) => (require('../commands/bridge.js') as typeof import('../commands/bridge.js')).bridgeCommand(argv),
@@ -42,7 +62,7 @@ function unknownCommand(first: string, argv: string[]): UsageError {
     return new UsageError(`a command comes first: mcp-workstation bridge ${argv.join(' ')}`);
   }
   if (first.startsWith('-')) {
-    return new UsageError(`unknown flag ${first}: flags come after a command (up, register, bridge). Run 'mcp-workstation --help'.`);
+    return new UsageError(`unknown flag ${first}: flags come after a command (${Object.keys(COMMANDS).join(', ')}). Run 'mcp-workstation --help'.`);
   }
   return new UsageError(`unknown command '${first}'. Commands: ${Object.keys(COMMANDS).join(', ')}. Run 'mcp-workstation --help'.`);
 }

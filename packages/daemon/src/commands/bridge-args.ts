@@ -89,6 +89,7 @@ export function bridgeInvocation(values: Record<string, FlagValue>, env: NodeJS.
       security: { ...common.security, ...(corsOrigins ? { corsOrigins } : {}) },
       limits: { ...common.limits, sessionIdleMs: sessions.sessionIdleMs },
     },
+    optionNaming: 'bridge-flags',
   };
   return {
     service,

@@ -1,16 +1,22 @@
 /** Help texts. Plain strings, printed to stdout; each ends with examples people can paste. */
 
-export const MAIN_HELP = `mcp-workstation: serve a stdio MCP server over HTTP (Streamable HTTP, SSE, WebSocket),
+export const MAIN_HELP = `mcp-workstation: serve stdio MCP servers over HTTP (Streamable HTTP, SSE, WebSocket),
 locally and, once registered, through a WireGuard tunnel to an MCP gateway
 
 Usage:
   mcp-workstation <command> [flags]
 
 Commands:
-  up        Serve one stdio MCP server at /mcp, /sse, /message, /ws and /servers/<name>/…
-            (with no command: the embedded @modelcontextprotocol/server-everything),
-            and through the gateway's tunnel when this machine is registered
+  up        Serve stdio MCP servers at /servers/<name>/{mcp,sse,ws} (the first also at /mcp,
+            /sse, /ws): from a config file, or one given after --, or the embedded
+            @modelcontextprotocol/server-everything; and through the gateway's tunnel
+            when this machine is registered
   register  Register this machine with a gateway once, with a single-use token
+  status    Ask the running daemon how it is (exit 0 ready, 1 not ready, 3 not running)
+  config    Check a configuration (config check) or show every value and its source (config print)
+  doctor    Check every prerequisite (commands, WireGuard, privileges, state, gateway, clock)
+  service   Install, remove or query the background service (systemd, launchd)
+  logs      Show the background service's logs
   bridge    A drop-in for supergateway's stdio modes: same flags, swap the program's name
 
 Flags:
@@ -20,11 +26,15 @@ Flags:
 Examples:
   mcp-workstation up
   mcp-workstation up --name aws -- uvx mcp-proxy-for-aws==1.6.1 https://aws-mcp.us-east-1.api.aws/mcp
+  mcp-workstation up --config ~/.config/mcp-workstation/config.yaml
   mcp-workstation register --gateway https://gw.example.com:8443 --token-file token
+  mcp-workstation status
+  mcp-workstation service install
   mcp-workstation bridge --stdio "npx -y @modelcontextprotocol/server-everything" --outputTransport streamableHttp --port 8000
 
 Logs go to stderr: coloured lines on a terminal, JSON lines otherwise.
-Docs: docs/gateway.md, docs/supergateway-compat.md, docs/development.md
+Docs: docs/configuration.md, docs/foreground.md, docs/running-as-a-service.md, docs/docker-compose.md,
+      docs/gateway.md, docs/supergateway-compat.md
 `;
 
 export const REGISTER_HELP = `Usage:
@@ -65,31 +75,47 @@ Examples:
 export const UP_HELP = `Usage:
   mcp-workstation up [flags] [-- <command> [args…]]
 
-Serves the stdio MCP server started by <command> (run as an argv, no shell) at
-  /mcp (Streamable HTTP), /sse + /message (legacy SSE), /ws (WebSocket)
-and the same under /servers/<name>/. With no command it serves the embedded default,
-@modelcontextprotocol/server-everything. The first line it prints is the URL for your client.
+Serves stdio MCP servers over HTTP: each at /servers/<name>/mcp (Streamable HTTP),
+/servers/<name>/sse + /message (legacy SSE) and /servers/<name>/ws (WebSocket); the first
+one also at /mcp, /sse, /message and /ws. The servers come from, in this order:
+  - the command after --: one server, run as an argv (no shell), named by --name;
+  - the config file's servers (--config, MCP_WORKSTATION_CONFIG, or
+    ~/.config/mcp-workstation/config.yaml): several servers in one daemon;
+  - else the embedded @modelcontextprotocol/server-everything.
+Every flag below mirrors a config key (docs/configuration.md); flags win over the
+environment (MCP_WORKSTATION_…), which wins over the file. A bad configuration exits with 78.
 
 When the state directory holds a registration (mcp-workstation register), it also brings up a
-WireGuard tunnel to the gateway and serves the same server there, at
-/servers/<name>/mcp on its tunnel address; the gateway publishes it to its MCP clients.
-Without one it serves locally only. Bringing up WireGuard needs root (or CAP_NET_ADMIN).
+WireGuard tunnel to the gateway and serves the same servers there. Bringing up WireGuard
+needs root (or CAP_NET_ADMIN).
+
+Health and metrics are on the admin listener (--admin, default 127.0.0.1:8001):
+/healthz, /readyz, /status, /metrics; \`mcp-workstation status\` asks it.
+
+Signals: SIGTERM or SIGINT stop gracefully (requests in flight get limits.shutdownGraceMs,
+10 s; a second signal forces); SIGHUP reloads the config: servers added, removed or changed
+are applied without dropping the tunnel or the sessions of the others.
 
 Flags:
-  --port <n>               Port to listen on (default 8000; 0 picks a free one)
+  --config <file>          The config file (JSON or YAML)
+  --port <n>               Port of the MCP listener (default 8000; 0 picks a free one)
   --host <address>         Address to listen on (default 127.0.0.1: this machine only)
-  --name <name>            The server's name in URLs and logs (default "default")
-  --session-mode <mode>    shared (default): one child for all sessions
-                           stateless: one child, no session ids
-                           per-session: a child per session
-  --session-timeout <ms>   Close sessions idle this long (default 30 min)
+  --admin <addr>           Admin listener: HOST:PORT or a unix socket path (mode 0600)
+  --name <name>            The one server's name (default "default"; a-z, 0-9, '-')
+  --session-mode <mode>    The one server's sessions: shared (default), stateless, per-session
+  --session-timeout <ms>   Close sessions idle this long (default 30 min; 0 never)
+  --env-file <file>        Variables for the servers (NAME=value lines; must be mode 0600)
   --api-key-file <file>    Require "Authorization: Bearer <key>" with the key in this file
                            (or set MCP_WORKSTATION_API_KEY; --api-key works but shows in ps)
-  --log-level <level>      error, warn, info (default), debug or none
+  --log-level <level>      error, warn, info (default), debug (adds one line per MCP request) or none
+  --log-format <format>    auto (default: pretty on a terminal, JSON otherwise), json or pretty
+  --foreground             Show each component's state as it changes (the default on a
+                           terminal); with --log-level debug, each MCP request in one line
   -h, --help               Show this help
 
 Tunnel (used when registered):
   --state-dir <dir>        The registration's directory (default $XDG_STATE_HOME/mcp-workstation)
+  --tunnel <auto|true|false>  auto (default): when registered; true: refuse to start without
   --wg-interface <name>    The WireGuard interface (default mcpw0; unique per machine)
   --wg-backend <backend>   auto (default: the kernel module, else wireguard-go), kernel or wireguard-go
   --ca-file <pem>          Also trust this CA certificate for the gateway's TLS
@@ -99,7 +125,8 @@ Advanced:
   --allowed-hosts <h[:p]>  Also accept these Host headers (repeatable or comma-separated;
                            needed with --host 0.0.0.0)
   --allowed-origins <o>    Also accept requests from these browser Origins
-  --max-sessions <n>       Open sessions allowed (default 1000; more get 503)
+  --cors-origins <o>       Send CORS headers to these origins ('*' for any)
+  --max-sessions <n>       Open sessions allowed per server (default 1000; more get 503)
   --max-body-bytes <n>     Largest request body (default 4 MiB; larger get 413)
 
 Every flag may also be spelled in camelCase (--logLevel, --apiKeyFile, …).
@@ -107,9 +134,124 @@ Every flag may also be spelled in camelCase (--logLevel, --apiKeyFile, …).
 Examples:
   mcp-workstation up
   mcp-workstation up --port 9000 --name fs -- npx -y @modelcontextprotocol/server-filesystem ~/notes
+  mcp-workstation up --config ~/.config/mcp-workstation/config.yaml --admin /run/user/1000/mcpw.sock
   mcp-workstation up --session-mode per-session -- uvx mcp-server-git
   MCP_WORKSTATION_API_KEY=s3cret mcp-workstation up -- ./my-server --verbose
   sudo mcp-workstation up --state-dir /var/lib/mcp-workstation --name aws -- uvx mcp-proxy-for-aws==1.6.1 https://aws-mcp.us-east-1.api.aws/mcp
+  kill -HUP "$(pgrep -f 'mcp-workstation up')"     # reload the config
+`;
+
+export const CONFIG_HELP = `Usage:
+  mcp-workstation config check [flags] [-- <command> [args…]]
+  mcp-workstation config print [flags] [-- <command> [args…]]
+
+check: loads the configuration \`up\` would run with the same flags (file, environment,
+flags, and the command after --), checks what only the machine can tell (files that must
+exist, the servers' programs on PATH), prints warnings, and exits 0, or 78 with every problem
+(each naming the key, its value, where it came from, what is allowed and the fix).
+
+print: every setting, one per line, with its value and where it came from (default, file:line,
+environment variable, flag). Secrets are shown as <redacted>.
+
+Flags: those of \`mcp-workstation up\` (--config, --port, --admin, --state-dir, …), and
+  --env-file <file>        check: also check the servers' environment file
+  -h, --help               Show this help
+
+Examples:
+  mcp-workstation config check
+  mcp-workstation config check --config /etc/mcp-workstation/config.yaml
+  mcp-workstation config print --config config.yaml --port 9000
+  MCP_WORKSTATION_LOG_LEVEL=debug mcp-workstation config print -- uvx mcp-server-git
+`;
+
+export const STATUS_HELP = `Usage:
+  mcp-workstation status [--admin HOST:PORT|PATH] [--config <file>] [--json]
+
+Asks the running daemon's admin listener for its status and prints each component (every
+server, the bridge, the tunnel) with its state and reason, and the last errors.
+The admin address is --admin, else the config's admin key (default 127.0.0.1:8001).
+
+Exit codes (for scripts and health checks):
+  0  the daemon is ready (every required component is)
+  1  the daemon runs but is not ready (the output says why)
+  3  no daemon answers at the admin address
+
+Flags:
+  --admin <addr>    The daemon's admin address: HOST:PORT or a unix socket path
+  --config <file>   Read the admin address from this config file
+  --json            Print the daemon's /status answer as JSON
+  -h, --help        Show this help
+
+Examples:
+  mcp-workstation status
+  mcp-workstation status --admin /run/mcp-workstation/admin.sock --json
+  until mcp-workstation status >/dev/null; do sleep 1; done    # wait until ready
+`;
+
+export const SERVICE_HELP = `Usage:
+  mcp-workstation service install [--system] [--config <file>] [--state-dir <dir>] [--env NAME…] [--dry-run] [up flags]
+  mcp-workstation service uninstall [--system] [--dry-run]
+  mcp-workstation service status [--system]
+
+install writes the background service for this machine's manager and starts it: a systemd
+user unit (--system: a system unit that runs as you, with CAP_NET_ADMIN when the tunnel needs
+it), or a launchd LaunchAgent (--system: a LaunchDaemon). It records what this shell has: the
+node and CLI paths, PATH, the config file, the state directory, and any \`up\` flags given here.
+Variables named with --env are read from this shell into a 0600 environment file for the
+servers, never into the unit. The unit is Type=notify (the daemon says when it is ready, and
+pings a watchdog), reloads on \`systemctl reload\` and is not restarted after exit code 78.
+
+Flags:
+  --system           The system service (needs sudo) instead of the user service
+  --config <file>    The config file the service reads (default: the one this shell would use)
+  --state-dir <dir>  The registration's directory (default: this user's; /var/lib/mcp-workstation with --system)
+  --env <NAME>       A variable the servers need, read from this shell now (repeatable)
+  --dry-run          Print the files and commands, write and run nothing
+  -h, --help         Show this help
+
+status exits 0 when the service is running, 3 otherwise.
+
+Examples:
+  mcp-workstation service install --dry-run
+  mcp-workstation service install --env AWS_PROFILE --env AWS_REGION
+  sudo env "PATH=$PATH" "$(command -v mcp-workstation)" service install --system --admin /run/mcp-workstation/admin.sock
+  mcp-workstation service status && mcp-workstation status
+  mcp-workstation service uninstall
+`;
+
+export const LOGS_HELP = `Usage:
+  mcp-workstation logs [--system] [--lines N] [--no-follow]
+
+Shows the background service's logs where the platform keeps them: the journal under systemd
+(journalctl [--user] -u mcp-workstation.service), the log file under launchd.
+
+Flags:
+  --system       The system service's logs
+  --lines <n>    How many past lines to show first (default 100)
+  --no-follow    Print and exit instead of following new lines
+  -h, --help     Show this help
+
+Examples:
+  mcp-workstation logs
+  mcp-workstation logs --system --lines 500 --no-follow
+`;
+
+export const DOCTOR_HELP = `Usage:
+  mcp-workstation doctor [up flags] [--json]
+
+Checks every prerequisite of \`mcp-workstation up\` and prints each with its state and, when
+something is wrong, the fix: the configuration; each server's program on the PATH a service
+would see (not only this shell's); WireGuard tools and privileges when registered; the state
+directory's permissions; the admin address; the gateway reachable; the clock against the
+gateway's. Exit code 0 when nothing fails, 1 otherwise (warnings do not fail).
+
+Flags: those of \`mcp-workstation up\` (--config, --state-dir, --wg-backend, …), and
+  --json        Print the checks as JSON
+  -h, --help    Show this help
+
+Examples:
+  mcp-workstation doctor
+  sudo mcp-workstation doctor --state-dir /var/lib/mcp-workstation
 `;
 
 export const BRIDGE_HELP = `Usage:

@@ -1,10 +1,15 @@
 import { parseFlags } from '../cli/flags.js';
 import { booleanFlag } from '../cli/values.js';
-import { createLogger } from '../logging/logger.js';
+import { EX_CONFIG } from '../config/config-error.js';
+import { describeSource } from '../config/sources.js';
+import { UserError } from '../errors.js';
+import { RecentErrors } from '../health/recent-errors.js';
+import { createLogger, type DaemonLogger } from '../logging/logger.js';
+import { KnownSecrets } from '../logging/redact.js';
 import { runService } from '../service/run.js';
-import { planTunnel } from '../service/tunnel-link.js';
+import { planTunnel, type TunnelPlan } from '../service/tunnel-link.js';
 import { UP_HELP } from './help.js';
-import { UP_SPEC, rejectStrayWords, splitAtDoubleDash, upInvocation } from './up-args.js';
+import { UP_SPEC, rejectStrayWords, splitAtDoubleDash, upInvocation, type UpInvocation } from './up-args.js';
 
 /** `mcp-workstation up [flags] [-- <command> [args…]]`: resolves once serving. */
 export async function upCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -15,10 +20,52 @@ export async function upCommand(argv: string[], env: NodeJS.ProcessEnv = process
     return;
   }
   rejectStrayWords(positionals);
-  const invocation = upInvocation(values, serverArgv, env);
-  const logger = createLogger({ level: invocation.logLevel });
+  const context = { env, cwd: process.cwd() };
+  const invocation = upInvocation(values, serverArgv, context);
+  const foreground = invocation.foregroundFlag || process.stderr.isTTY === true;
+  const knownSecrets = new KnownSecrets();
+  knownSecrets.add(...invocation.secrets);
+  const recentErrors = new RecentErrors();
+  const logger = createLogger({
+    level: invocation.logLevel,
+    format: invocation.logFormat,
+    knownSecrets,
+    extraTransports: [recentErrors.transport()],
+  });
   for (const warning of invocation.warnings) logger.warn(warning);
   for (const notice of invocation.notices) logger.info(notice);
-  const tunnel = await planTunnel(invocation.tunnel, invocation.service.servers.map((server) => server.name), logger);
-  await runService(invocation.service, logger, invocation.endpoints, { tunnel });
+  const tunnel = await tunnelPlan(invocation, logger, knownSecrets);
+  await runService(invocation.service, logger, invocation.endpoints, {
+    tunnel: tunnel.plan,
+    tunnelOffReason: tunnel.offReason,
+    admin: invocation.admin,
+    shutdownGraceMs: invocation.shutdownGraceMs,
+    foreground,
+    recentErrors,
+    reload: {
+      initial: invocation.reloadable,
+      // The same flags and command, the environment as the process has it, the file as it is now.
+      load: () => {
+        const next = upInvocation(values, serverArgv, context);
+        knownSecrets.add(...next.secrets);
+        return next.reloadable;
+      },
+    },
+  });
+}
+
+/** tunnel.enabled: false never, auto when registered, true requires a registration. */
+async function tunnelPlan(invocation: UpInvocation, logger: DaemonLogger, knownSecrets: KnownSecrets): Promise<{ plan: TunnelPlan | null; offReason: string }> {
+  const settings = invocation.tunnel;
+  const source = invocation.loaded.sources.get('tunnel.enabled');
+  if (settings.enabled === false) return { plan: null, offReason: `the tunnel is off (tunnel.enabled is false, ${source ? describeSource(source) : 'config'})` };
+  const plan = await planTunnel(settings, invocation.service.servers.map((server) => server.name), logger, (secrets) => knownSecrets.add(...secrets));
+  if (plan === null && settings.enabled === true) {
+    throw new UserError(
+      `tunnel.enabled is true (${source ? describeSource(source) : 'config'}) but ${settings.stateDir} holds no usable registration. ` +
+        `Fix: register first (mcp-workstation register --gateway <url> --token-file <file> --state-dir ${settings.stateDir}), or set tunnel.enabled to auto.`,
+      EX_CONFIG,
+    );
+  }
+  return { plan, offReason: 'not registered: serving locally only (run `mcp-workstation register` to reach a gateway)' };
 }

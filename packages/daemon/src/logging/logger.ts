@@ -1,7 +1,8 @@
 import winston from 'winston';
 import type { Logger } from '@mcp-workstation/supervisor';
 import type { LogLevel } from './levels.js';
-import { redactRecord } from './redact.js';
+import { PemBlockMasker } from './pem-blocks.js';
+import { redactRecord, type KnownSecrets } from './redact.js';
 
 /**
  * The daemon's logger. Every record goes to stderr, so stdout stays free for what a command
@@ -17,6 +18,10 @@ export interface LoggerOptions {
   format?: LogFormat;
   /** Where records go instead of stderr (tests, embedding). */
   stream?: NodeJS.WritableStream;
+  /** More places records go (they get them redacted), such as the recent errors of /status. */
+  extraTransports?: winston.transport[];
+  /** Secret values to mask wherever they appear (more may be added after the logger is made). */
+  knownSecrets?: KnownSecrets;
 }
 
 export type DaemonLogger = Logger & { child(meta: Record<string, unknown>): DaemonLogger };
@@ -25,15 +30,19 @@ export function defaultLogFormat(stream: NodeJS.WriteStream = process.stderr): L
   return stream.isTTY ? 'pretty' : 'json';
 }
 
-const redact = winston.format((info) => redactRecord(info));
 
 export function createLogger(options: LoggerOptions): DaemonLogger {
   const format = options.format ?? defaultLogFormat();
+  const pemBlocks = new PemBlockMasker();
+  const redact = winston.format((info) => {
+    pemBlocks.apply(info);
+    return redactRecord(info, options.knownSecrets);
+  });
   return winston.createLogger({
     level: options.level === 'none' ? 'error' : options.level,
     silent: options.level === 'none',
     levels: winston.config.npm.levels,
-    format: format === 'json' ? jsonFormat() : prettyFormat(),
+    format: format === 'json' ? jsonFormat(redact) : prettyFormat(redact),
     transports: [
       options.stream
         ? new winston.transports.Stream({ stream: options.stream })
@@ -41,15 +50,25 @@ export function createLogger(options: LoggerOptions): DaemonLogger {
             // All levels to stderr (winston's Console writes to stdout unless told).
             stderrLevels: Object.keys(winston.config.npm.levels),
           }),
+      ...(options.extraTransports ?? []),
     ],
   }) as unknown as DaemonLogger;
 }
 
-function jsonFormat(): winston.Logform.Format {
+/** A reload's new log level, for the logger and every child made from it. */
+export function setLogLevel(logger: DaemonLogger, level: LogLevel): void {
+  const target = logger as unknown as winston.Logger;
+  target.silent = level === 'none';
+  target.level = level === 'none' ? 'error' : level;
+}
+
+type RedactFormat = () => winston.Logform.Format;
+
+function jsonFormat(redact: RedactFormat): winston.Logform.Format {
   return winston.format.combine(redact(), winston.format.timestamp(), winston.format.json());
 }
 
-function prettyFormat(): winston.Logform.Format {
+function prettyFormat(redact: RedactFormat): winston.Logform.Format {
   return winston.format.combine(
     redact(),
     winston.format.timestamp({ format: 'HH:mm:ss' }),

@@ -1,20 +1,19 @@
 import { basename, extname } from 'node:path';
+import { isServerName, usableServerName } from '../config/server-names.js';
+import { SERVER_NAME_RULE } from '../config/server-schema.js';
 import { UsageError } from '../errors.js';
 
 /**
  * Server names tag logs and errors ("server mcp-proxy-for-aws exited…") and form URL paths
- * (/servers/<name>/mcp), so they are short, lowercase and URL-safe.
+ * (/servers/<name>/mcp). One rule everywhere, the config's (protocol.md §1 announces the same
+ * names to the gateway): 1 to 63 of [a-z0-9-], starting with a letter or digit.
  */
-
-const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-
 export function checkServerName(name: string, flag = '--name'): string {
-  if (!NAME.test(name)) {
-    throw new UsageError(
-      `${flag} '${name}' is not a usable server name: use 1 to 63 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit.`,
-    );
-  }
-  return name;
+  if (isServerName(name)) return name;
+  const better = usableServerName(name);
+  throw new UsageError(
+    `${flag} '${name}' is not a usable server name: use ${SERVER_NAME_RULE}${better ? `, for example ${flag} ${better}` : ''}.`,
+  );
 }
 
 /** Programs that run a package or script named by a later argument. */
@@ -43,11 +42,7 @@ function sanitize(word: string): string {
   const withoutVersion = word.replace(/==.*$/, '').replace(/(.)@[^/]*$/, '$1');
   const last = meaningfulSegment(withoutVersion);
   const stem = extname(last) === '.js' || extname(last) === '.py' || extname(last) === '.ts' ? last.slice(0, -extname(last).length) : last;
-  return stem
-    .toLowerCase()
-    .replace(/[^a-z0-9._-]+/g, '-')
-    .replace(/^[^a-z0-9]+/, '')
-    .slice(0, 63);
+  return usableServerName(stem) ?? '';
 }
 
 function meaningfulSegment(path: string): string {

@@ -6,13 +6,13 @@ import type { MessageChannel, ServerStatus } from '@mcp-workstation/supervisor';
  * the daemon tells the gateway about its servers (restarts, last error) besides their state.
  * In per-session mode a server has many children; the one that changed last speaks for it.
  */
-export class ServerStatusBoard extends EventEmitter<{ change: [ServerStatus] }> {
+export class ServerStatusBoard extends EventEmitter<{ change: [ServerStatus, MessageChannel] }> {
   private readonly latest = new Map<string, ServerStatus>();
 
   track<C extends MessageChannel>(channel: C): C {
     channel.on('state', (status) => {
       this.latest.set(status.name, status);
-      this.emit('change', status);
+      this.emit('change', status, channel);
     });
     return channel;
   }

@@ -32,6 +32,8 @@ export interface TunnelPlan {
 
 export interface TunnelLink {
   health(): TunnelHealth;
+  /** Called on every health change of the agent. */
+  onHealth(listener: (health: TunnelHealth) => void): void;
   /** Graceful: `bye`, then WireGuard and the listener down. Waits for a start still under way. */
   stop(): Promise<void>;
 }
@@ -46,7 +48,13 @@ const MAX_LAST_ERROR_CHARS = 1_000;
  * why and how to change it) when there is no usable registration; throws UserError when the
  * server names cannot be announced to the gateway.
  */
-export async function planTunnel(settings: TunnelSettings, serverNames: string[], logger: DaemonLogger): Promise<TunnelPlan | null> {
+export async function planTunnel(
+  settings: TunnelSettings,
+  serverNames: string[],
+  logger: DaemonLogger,
+  /** Receives the registration's secrets (agent secret, private keys, also in hex), for the log redactor. */
+  onSecrets?: (secrets: string[]) => void,
+): Promise<TunnelPlan | null> {
   const store = new AgentStateStore(settings.stateDir);
   let state: AgentState | null;
   try {
@@ -60,6 +68,7 @@ export async function planTunnel(settings: TunnelSettings, serverNames: string[]
     await logUnregistered(store, settings, logger);
     return null;
   }
+  onSecrets?.(secretsOf(state));
   const unfit = serverNames.find((name) => !WIRE_SERVER_NAME.test(name));
   if (unfit !== undefined) {
     throw new UserError(
@@ -106,14 +115,18 @@ export function startTunnelLink(plan: TunnelPlan, service: RunningService, logge
     logger: tunnelLogger,
   });
   agent.on('health', (health) => healthLog.observe(health));
+  // A server's state changed, or a reload added or removed one: the gateway hears it now.
   const onServerChange = () => agent.serversChanged();
   service.statuses.on('change', onServerChange);
+  service.servers.on('changed', onServerChange);
   tunnelLogger.info(`starting the tunnel to ${plan.gatewayUrl} as agent ${plan.agentId}`);
   const started = agent.start();
   return {
     health: () => agent.health(),
+    onHealth: (listener) => agent.on('health', listener),
     stop: async () => {
       service.statuses.off('change', onServerChange);
+      service.servers.off('changed', onServerChange);
       // A stop during start would race the bring-up and could leave the interface behind.
       await started;
       await agent.stop();
@@ -154,4 +167,10 @@ function serverReports(service: RunningService): TunnelServerReport[] {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The strings of a registration that must never be logged; a WireGuard key also in the hex form its UAPI uses. */
+function secretsOf(state: AgentState): string[] {
+  const keys = [state.keys.current, state.keys.pending].filter((pair) => pair !== null).map((pair) => pair.privateKey);
+  return [state.identity.agentSecret, ...keys, ...keys.map((key) => Buffer.from(key, 'base64').toString('hex'))];
 }

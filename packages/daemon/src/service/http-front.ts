@@ -1,0 +1,105 @@
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Bridge, IngressOptions } from '@mcp-workstation/bridge';
+import { HostCheck } from './host-check.js';
+import type { ServerSet, ServerUnit } from './server-set.js';
+
+/**
+ * One way in (the loopback listener, the tunnel's per-Host ingress) in front of every server's
+ * bridge. It only chooses the bridge: /servers/<name>/… goes to that server's, everything else
+ * (the single-server paths, /healthz, supergateway's health endpoints, and 404s) to the default
+ * server's. Each bridge still does all of HTTP: Host, Origin, API key, limits, transports.
+ *
+ * The one thing no single bridge can answer is readiness across servers: /readyz (and /healthz
+ * where the ingress reports readiness, as the tunnel's does) is answered here, with the same
+ * body and status codes as the bridge's, after the same Host check.
+ */
+
+const SERVER_PATH = /^\/servers\/([^/]+)\//;
+
+export interface FrontOptions extends IngressOptions {
+  /** Host names the bridges accept on every ingress (security.allowedHosts). */
+  bridgeAllowedHosts?: string[];
+}
+
+export function createFront(servers: ServerSet, options: FrontOptions): HttpServer {
+  const ingresses = new WeakMap<Bridge, HttpServer>();
+  const hostCheck = new HostCheck([...(options.bridgeAllowedHosts ?? []), ...(options.allowedHosts ?? [])]);
+  const ingressOptions: IngressOptions = { allowedHosts: options.allowedHosts, name: options.name, healthz: options.healthz };
+  const ingressOf = (unit: ServerUnit): HttpServer => {
+    let ingress = ingresses.get(unit.bridge);
+    if (!ingress) {
+      ingress = unit.bridge.ingress(ingressOptions);
+      ingresses.set(unit.bridge, ingress);
+    }
+    return ingress;
+  };
+  // Built now so an option the bridge refuses (a bad allowed host) fails here, not at the first request.
+  const first = servers.defaultUnit();
+  if (first) ingressOf(first);
+
+  const front = createServer((req, res) => {
+    const pathname = pathOf(req.url);
+    if (pathname === '/readyz' || (pathname === '/healthz' && options.healthz === 'readiness')) return answerReadiness(req, res, servers, hostCheck);
+    const unit = unitFor(pathname, servers);
+    if (!unit) return answerNoServer(res);
+    ingressOf(unit).emit('request', req, res);
+  });
+  front.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const unit = unitFor(pathOf(req.url), servers);
+    if (!unit) return void socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    ingressOf(unit).emit('upgrade', req, socket, head);
+  });
+  // A malformed request or a reset socket: answer if the socket still can, never crash.
+  front.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) return void socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+  return front;
+}
+
+function unitFor(pathname: string, servers: ServerSet): ServerUnit | undefined {
+  const match = SERVER_PATH.exec(pathname);
+  if (match) {
+    const named = servers.get(safeDecode(match[1]));
+    // An unknown name goes to the default bridge, which answers 404 "unknown server".
+    if (named) return named;
+  }
+  return servers.defaultUnit();
+}
+
+function answerReadiness(req: IncomingMessage, res: ServerResponse, servers: ServerSet, hostCheck: HostCheck): void {
+  const refusal = hostCheck.refusal(req);
+  if (refusal) return sendJson(res, 403, refusal);
+  const report = servers.readiness();
+  sendJson(res, report.status === 'ready' ? 200 : 503, report);
+}
+
+/** Only between a reload that removed every server and the one that replaces them. */
+function answerNoServer(res: ServerResponse): void {
+  res.setHeader('Retry-After', '1');
+  sendJson(res, 503, { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'no MCP server is configured right now; retry shortly' } });
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.end(body);
+}
+
+function pathOf(url: string | undefined): string {
+  try {
+    return new URL(url ?? '/', 'http://front.invalid').pathname;
+  } catch {
+    return '';
+  }
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
