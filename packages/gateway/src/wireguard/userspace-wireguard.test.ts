@@ -27,10 +27,8 @@ const problem = wireguardPrerequisiteProblem();
 if (problem !== null && !process.env.CI) {
   // Real WireGuard needs root and /dev/net/tun: outside CI these tests report why they did not run.
   describe('the gateway WireGuard interface (wireguard-go in a network namespace)', () => {
-    it(`did not run: ${problem}`, () => {
-      process.stderr.write(`gateway WireGuard tests skipped: ${problem}\n`);
-      expect(wireguardPrerequisiteProblem()).toBe(problem);
-    });
+    process.stderr.write(`gateway WireGuard tests not run: ${problem}\n`);
+    it.todo(`runs where network namespaces can be made (here: ${problem})`);
   });
 } else {
   describe('the gateway WireGuard interface (wireguard-go in a network namespace)', () => {
@@ -42,7 +40,7 @@ if (problem !== null && !process.env.CI) {
     });
     beforeEach(() => {
       suffix = uniqueSuffix();
-      namespaces = createNamespacePair(suffix, `10.231.${parseInt(suffix.slice(0, 2), 16)}`);
+      namespaces = createNamespacePair(suffix, `198.18.${parseInt(suffix.slice(0, 2), 16)}`);
     });
     afterEach(() => {
       deleteNamespaces(namespaces?.first, namespaces?.second);
@@ -116,7 +114,7 @@ if (problem !== null && !process.env.CI) {
 
     it('serve carries a request through a real tunnel to an agent in another namespace', async () => {
       const { first: gatewayNs, second: agentNs } = namespaces!;
-      const transit = `10.231.${parseInt(suffix.slice(0, 2), 16)}`;
+      const transit = `198.18.${parseInt(suffix.slice(0, 2), 16)}`;
       const stateDir = await makeTempDir();
       const apiKeyFile = path.join(stateDir, '..', `${path.basename(stateDir)}-keys`);
       await fs.writeFile(apiKeyFile, 'netns-test-api-key-0123456789\n', { mode: 0o600 });
