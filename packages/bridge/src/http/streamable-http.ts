@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { NodeStreamableTransport } from './node-streamable-transport.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { describeError, ErrorCode, refusal, sendRefusal, type HttpRefusal } from './errors.js';
 import { shortId, type ServerContext } from './server-context.js';
@@ -81,7 +81,7 @@ export class StreamableHttpEndpoint {
     if (req.method !== 'POST') return sendRefusal(res, methodNotAllowed('POST', 'this server is stateless: only POST is served, there is no session to stream or delete'));
     const lease = this.server.limit.tryAcquire();
     if (!lease) return sendRefusal(res, this.server.limit.refusal());
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    const transport = new NodeStreamableTransport({ sessionIdGenerator: undefined });
     let link: UpstreamLink;
     try {
       link = linkTransport({

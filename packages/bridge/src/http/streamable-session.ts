@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { NodeStreamableTransport } from './node-streamable-transport.js';
 import { BoundedEventStore } from './event-store.js';
 import { IdleTimer } from './idle-timer.js';
 import { shortId, type ServerContext } from './server-context.js';
@@ -21,7 +21,7 @@ export interface StreamableSessionHooks {
 export class StreamableSession {
   /** Chosen before the SDK asks, so the upstream peer's label can name it from the start. */
   readonly id = randomUUID();
-  private readonly transport: StreamableHTTPServerTransport;
+  private readonly transport: NodeStreamableTransport;
   private readonly events: BoundedEventStore;
   private readonly idle: IdleTimer;
   private readonly link: UpstreamLink;
@@ -37,7 +37,7 @@ export class StreamableSession {
       eventsPerStream: server.config.eventBufferPerStream,
       onGap: () => server.logger.warn('a resumed stream lost events older than the buffer (limits.eventBufferPerStream)', { server: server.name, session: shortId(this.id) }),
     });
-    this.transport = new StreamableHTTPServerTransport({
+    this.transport = new NodeStreamableTransport({
       sessionIdGenerator: () => this.id,
       eventStore: this.events,
       onsessioninitialized: () => hooks.onInitialized(this),
