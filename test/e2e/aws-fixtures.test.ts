@@ -6,7 +6,7 @@ import { FIXTURES, cleanUp, connectClient, rawRequest, resultText, startDaemon, 
 // The AWS MCP Server's launch line, exactly as the guide gives it, through the built CLI,
 // with the fixture `uvx` (a stand-in for mcp-proxy-for-aws: PyPI is not reachable here)
 // first on PATH. What is checked holds before and after the daemon is wired to the AWS
-// module (test/e2e-pending/aws-expiry.pending.ts covers what the wiring adds).
+// module (test/e2e/aws-expiry.test.ts covers what the wiring adds).
 
 const homes: string[] = [];
 

@@ -8,7 +8,7 @@ import { ChildRegistry } from './service/child-registry.js';
 import { createFront } from './service/http-front.js';
 import { InFlightRequests } from './service/in-flight.js';
 import { ServerSet } from './service/server-set.js';
-import type { BridgeSettings, ServedServer, ServerChanges } from './service/server-set.js';
+import type { BridgeSettings, ServedServer, ServerChanges, ServerSetParts } from './service/server-set.js';
 import { ServerStatusBoard } from './service/server-status.js';
 
 /**
@@ -36,6 +36,8 @@ export interface ServiceConfig {
 export interface ServiceHooks {
   /** Every finished MCP request (metrics, the foreground's request lines). */
   onRequest?: (record: RequestRecord) => void;
+  /** Each child channel as it is made (the foreground's first-start progress). */
+  onChannel?: ServerSetParts['onChannel'];
 }
 
 export interface RunningService {
@@ -71,7 +73,7 @@ export async function startService(config: ServiceConfig, logger: DaemonLogger, 
   const statuses = new ServerStatusBoard();
   const inFlight = new InFlightRequests();
   const bridgeAllowedHosts = config.bridge.security?.allowedHosts;
-  const servers = withOptionNames(naming, () => new ServerSet(config.servers, config.defaultServer, { bridge: config.bridge, logger, children, statuses, inFlight, onRequest: hooks.onRequest }));
+  const servers = withOptionNames(naming, () => new ServerSet(config.servers, config.defaultServer, { bridge: config.bridge, logger, children, statuses, inFlight, onRequest: hooks.onRequest, onChannel: hooks.onChannel }));
   const listener = withOptionNames(naming, () => createFront(servers, { name: 'loopback', allowedHosts: config.allowedHosts, bridgeAllowedHosts }));
   const address = await listen(listener, config.port, config.host);
   return {

@@ -1,4 +1,4 @@
-import { BRIDGE_HELP, CONFIG_HELP, DOCTOR_HELP, LOGS_HELP, MAIN_HELP, REGISTER_HELP, SERVICE_HELP, STATUS_HELP, UP_HELP } from '../commands/help.js';
+import { BRIDGE_HELP, CONFIG_HELP, DOCTOR_HELP, INIT_HELP, LOGIN_HELP, LOGS_HELP, MAIN_HELP, REGISTER_HELP, SERVICE_HELP, STATUS_HELP, UP_HELP } from '../commands/help.js';
 import { UsageError } from '../errors.js';
 import { packageVersion } from '../version.js';
 
@@ -39,6 +39,14 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   bridge: {
     run: (argv) => (require('../commands/bridge.js') as typeof import('../commands/bridge.js')).bridgeCommand(argv),
     help: BRIDGE_HELP,
+  },
+  init: {
+    run: (argv) => (require('../commands/init.js') as typeof import('../commands/init.js')).initCommand(argv),
+    help: INIT_HELP,
+  },
+  login: {
+    run: (argv) => (require('../commands/login.js') as typeof import('../commands/login.js')).loginCommand(argv),
+    help: LOGIN_HELP,
   },
 };
 

@@ -4,6 +4,7 @@ import { booleanFlag, stringFlag } from '../cli/values.js';
 import { parseAdminAddress } from '../config/admin-address.js';
 import { checkConfig } from '../config/check-config.js';
 import type { LoadedConfig } from '../config/types.js';
+import { awsServerChecks } from '../doctor/aws-checks.js';
 import { serverCommandChecks } from '../doctor/server-checks.js';
 import { tunnelChecks } from '../doctor/tunnel-checks.js';
 import type { DoctorCheck } from '../doctor/types.js';
@@ -45,7 +46,8 @@ async function runChecks(env: NodeJS.ProcessEnv, options: Parameters<typeof chec
   checks.push(...result.warnings.filter((warning) => !RECHECKED.test(warning)).map((warning): DoctorCheck => ({ name: 'config', state: 'warn', detail: warning })));
   if (result.loaded === null) return checks;
   checks.unshift({ name: 'config', state: result.ok ? 'ok' : 'fail', detail: describeConfig(result.loaded) });
-  checks.push(...serverCommandChecks(result.loaded.config.servers, env));
+  const aws = await awsServerChecks(result.loaded.config.servers, env);
+  checks.push(...serverCommandChecks(result.loaded.config.servers, env).filter((check) => !aws.replaces.has(check.name)), ...aws.checks);
   const daemon = await daemonCheck(result.loaded);
   checks.push(daemon.check);
   checks.push(...(await tunnelChecks(result.loaded.config, { daemonRunning: daemon.running })));

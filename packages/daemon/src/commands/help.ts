@@ -18,6 +18,8 @@ Commands:
   service   Install, remove or query the background service (systemd, launchd)
   logs      Show the background service's logs
   bridge    A drop-in for supergateway's stdio modes: same flags, swap the program's name
+  init      Add a ready-made server to the config file (init aws: the AWS MCP Server)
+  login     Renew a server's credentials on this machine (login aws: runs \`aws login\`)
 
 Flags:
   -h, --help      Show help (also: mcp-workstation <command> --help)
@@ -34,7 +36,7 @@ Examples:
 
 Logs go to stderr: coloured lines on a terminal, JSON lines otherwise.
 Docs: docs/configuration.md, docs/foreground.md, docs/running-as-a-service.md, docs/docker-compose.md,
-      docs/gateway.md, docs/supergateway-compat.md
+      docs/gateway.md, docs/supergateway-compat.md, docs/aws.md
 `;
 
 export const REGISTER_HELP = `Usage:
@@ -302,4 +304,48 @@ Examples:
   mcp-workstation bridge --stdio "uvx mcp-proxy-for-aws==1.6.1 https://aws-mcp.us-east-1.api.aws/mcp --metadata AWS_REGION=us-east-1" --port 8000
   mcp-workstation bridge --stdio "npx -y @modelcontextprotocol/server-everything" --outputTransport streamableHttp --stateful
   mcp-workstation bridge --stdio "node server.js" --outputTransport ws --port 0
+`;
+
+export const INIT_HELP = `Usage:
+  mcp-workstation init aws [--region R] [--endpoint-region R] [--profile P] [--version V]
+                           [--read-only] [--force] [--config F]
+
+Adds a server named aws to the config file with the command line the AWS MCP Server guide
+prescribes (uvx mcp-proxy-for-aws==V <endpoint URL> --metadata AWS_REGION=R …). The file is
+made when missing (YAML, at $XDG_CONFIG_HOME/mcp-workstation/config.yaml or
+~/.config/mcp-workstation/config.yaml); what is already in it is kept. Prints warnings about
+the result. See docs/aws.md.
+
+Flags:
+  --region R            Where AWS operations run (default: the endpoint region, else us-east-1)
+  --endpoint-region R   Which AWS MCP Server to talk to: us-east-1 or eu-central-1
+                        (default: eu-central-1 for an eu-* region, else us-east-1)
+  --profile P           The AWS profile to sign with (also sets AWS_PROFILE for the server)
+  --version V           The mcp-proxy-for-aws release to pin (default 1.6.1; latest: unpinned)
+  --read-only           The proxy hides tools that may write (IAM stays the real boundary)
+  --force               Replace an existing aws server; accept an unknown endpoint region
+  --config F            The config file to write (default: MCP_WORKSTATION_CONFIG, else the XDG path)
+  -h, --help            Show this help
+
+Examples:
+  mcp-workstation init aws --region eu-west-1 --profile work
+  mcp-workstation init aws --read-only --config ./config.yaml
+`;
+
+export const LOGIN_HELP = `Usage:
+  mcp-workstation login aws [--profile P] [--config F]
+
+Renews the AWS credentials the aws server signs with: runs the profile's own refresh
+command (\`aws login\`, or \`aws sso login\` for an SSO profile) in this terminal, as this
+user. The profile is --profile, else the configured aws server's, else default. The daemon
+notices the new credentials and restarts the server's child by itself.
+
+Flags:
+  --profile P   The AWS profile to renew
+  --config F    The config file whose aws server to use (default: as mcp-workstation up)
+  -h, --help    Show this help
+
+Examples:
+  mcp-workstation login aws
+  mcp-workstation login aws --profile work
 `;

@@ -1,4 +1,5 @@
 import { resolveStateDir } from '@mcp-workstation/tunnel';
+import { awsServerWarnings } from '../aws/warnings.js';
 import { isSocketPath } from './admin-address.js';
 import { ConfigError } from './config-error.js';
 import type { ConfigProblem } from './config-error.js';
@@ -47,6 +48,8 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     ...config.servers.flatMap((server) => serverWarnings(server, file)),
     ...exposureWarnings(config),
     ...unknownEnvironmentWarnings(env),
+    // The AWS guide's gotchas: config check, doctor, the start-up log and a reload all show these.
+    ...awsServerWarnings(config.servers),
   );
   return { config, sources, warnings, file: file?.info ?? null };
 }

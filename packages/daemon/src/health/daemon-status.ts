@@ -85,7 +85,7 @@ export class StatusReporter {
 
   private serverComponents(): ComponentStatus[] {
     const { service } = this.sources;
-    return service.servers.list().map(({ upstream, definition }) => {
+    return service.servers.list().map(({ upstream, definition, aws }) => {
       const readiness = safeReadiness(upstream);
       const supervisor = service.statuses.latestOf(upstream.name);
       // No supervisor event yet: its child is about to be spawned, not stopped.
@@ -104,6 +104,7 @@ export class StatusReporter {
           restarts: supervisor?.restarts ?? 0,
           pid: supervisor?.pid ?? null,
           lastError: supervisor?.lastError ?? null,
+          ...(aws ? { credentials: aws.status() } : {}),
         },
       };
     });

@@ -1,5 +1,6 @@
 import type { RequestRecord } from '@mcp-workstation/bridge';
 import type { AdminSetting } from '../admin/start-admin.js';
+import { FirstStartProgress } from '../aws/index.js';
 import type { RecentErrors } from '../health/recent-errors.js';
 import type { DaemonLogger } from '../logging/logger.js';
 import { DaemonMetrics } from '../metrics/daemon-metrics.js';
@@ -11,6 +12,7 @@ import { checkCommandRunnable } from './preflight.js';
 import { ConfigReloader, type ReloadedConfig } from './reload.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS, DaemonRuntime } from './runtime.js';
 import { SdNotify } from './sd-notify.js';
+import type { ServerSetParts } from './server-set.js';
 import { installSignalHandlers } from './shutdown.js';
 import type { TunnelPlan } from './tunnel-link.js';
 
@@ -57,7 +59,7 @@ export async function runService(
     metrics.onRequest(record);
     logRequest(logger, record);
   };
-  service = await startService(config, logger, { onRequest });
+  service = await startService(config, logger, { onRequest, onChannel: options.foreground ? firstStartProgress(logger) : undefined });
   const running = service;
   running.statuses.on('change', (status, channel) => metrics.onServerStatus(status, channel));
   const notify = SdNotify.fromEnvironment({ logger });
@@ -122,4 +124,15 @@ function reportServers(service: RunningService, logger: DaemonLogger): void {
     if (readiness.ready) logger.info(`server ${upstream.name} is ready (${upstream.mode} sessions)`);
     else logger.warn(`server ${upstream.name} is not ready yet: ${readiness.reason}`, { state: readiness.state });
   }
+}
+
+/**
+ * In the foreground, a shared child that is slow to answer its first initialize (uvx
+ * downloading the AWS proxy) says so every few seconds, so the wait is not taken for a hang.
+ */
+function firstStartProgress(logger: DaemonLogger): NonNullable<ServerSetParts['onChannel']> {
+  return (definition, channel, purpose) => {
+    if (purpose !== 'shared') return;
+    new FirstStartProgress({ server: definition.name, command: definition.command.command, log: (line) => logger.info(line) }).attach(channel);
+  };
 }

@@ -3,6 +3,7 @@ import { createBridge, createUpstream } from '@mcp-workstation/bridge';
 import type { Bridge, BridgeOptions, RequestRecord, SessionMode, Upstream } from '@mcp-workstation/bridge';
 import { SupervisedServer } from '@mcp-workstation/supervisor';
 import type { RestartPolicy, ServerCommand } from '@mcp-workstation/supervisor';
+import { awsMonitorFor, type AwsCredentialsMonitor } from '../aws/index.js';
 import type { DaemonLogger } from '../logging/logger.js';
 import type { ChildRegistry } from './child-registry.js';
 import type { InFlightRequests } from './in-flight.js';
@@ -36,6 +37,8 @@ export interface ServerUnit {
   readonly definition: ServedServer;
   readonly upstream: Upstream;
   readonly bridge: Bridge;
+  /** The credentials monitor of a server that runs the AWS proxy (docs/aws.md); null for any other. */
+  readonly aws: AwsCredentialsMonitor | null;
 }
 
 export type BridgeSettings = Omit<BridgeOptions, 'upstreams' | 'logger' | 'defaultServer'>;
@@ -47,6 +50,8 @@ export interface ServerSetParts {
   statuses: ServerStatusBoard;
   inFlight: InFlightRequests;
   onRequest?: (record: RequestRecord) => void;
+  /** Hears each child channel as it is made (the foreground's first-start progress). */
+  onChannel?: (definition: ServedServer, channel: SupervisedServer, purpose: 'shared' | 'session') => void;
 }
 
 export interface ServerChanges {
@@ -95,7 +100,7 @@ export class ServerSet extends EventEmitter<{ changed: [ServerChanges] }> {
 
   /** Spawn and initialize every server; resolves when each answered or failed (failures are readiness, not errors). */
   async startAll(): Promise<void> {
-    await Promise.all(this.list().map((unit) => unit.bridge.start()));
+    await Promise.all(this.list().map(startUnit));
   }
 
   readiness(): ServersReadiness {
@@ -129,13 +134,13 @@ export class ServerSet extends EventEmitter<{ changed: [ServerChanges] }> {
     for (const name of [...changes.removed, ...changes.changed]) this.everReady.delete(name);
     this.emit('changed', changes);
     const retired = [...changes.removed, ...changes.changed].map((name) => previous.get(name) as ServerUnit);
-    await Promise.all(retired.map((unit) => unit.bridge.close().catch((error: unknown) => this.parts.logger.warn(`closing server ${unit.definition.name} failed: ${messageOf(error)}`))));
-    await Promise.all([...built.values()].map((unit) => unit.bridge.start()));
+    await Promise.all(retired.map((unit) => closeUnit(unit).catch((error: unknown) => this.parts.logger.warn(`closing server ${unit.definition.name} failed: ${messageOf(error)}`))));
+    await Promise.all([...built.values()].map(startUnit));
     return changes;
   }
 
   async closeAll(): Promise<void> {
-    await Promise.allSettled(this.list().map((unit) => unit.bridge.close()));
+    await Promise.allSettled(this.list().map(closeUnit));
   }
 
   private compare(definitions: ServedServer[]): ServerChanges {
@@ -154,6 +159,7 @@ export class ServerSet extends EventEmitter<{ changed: [ServerChanges] }> {
   private build(definition: ServedServer): ServerUnit {
     const { parts } = this;
     const serverLogger = parts.logger.child({ server: definition.name });
+    const aws = awsMonitorFor({ name: definition.name, command: definition.command }, { logger: serverLogger });
     const upstream = parts.inFlight.wrap(
       createUpstream({
         name: definition.name,
@@ -163,24 +169,37 @@ export class ServerSet extends EventEmitter<{ changed: [ServerChanges] }> {
         initializeTimeoutMs: definition.initializeTimeoutMs,
         restartWaitMs: definition.restartWaitMs,
         logger: serverLogger,
-        createChannel: (purpose) =>
-          parts.children.add(
-            parts.statuses.track(
-              new SupervisedServer({
-                name: definition.name,
-                command: definition.command,
-                // A per-session child belongs to one session: when it dies the session ends with it.
-                restart: purpose === 'session' ? { enabled: false } : definition.restart,
-                logger: serverLogger,
-              }),
-            ),
-          ),
+        createChannel: (purpose) => {
+          const channel = new SupervisedServer({
+            name: definition.name,
+            command: definition.command,
+            // A per-session child belongs to one session: when it dies the session ends with it.
+            restart: purpose === 'session' ? { enabled: false } : definition.restart,
+            logger: serverLogger,
+          });
+          aws?.attach(channel, purpose);
+          parts.onChannel?.(definition, channel, purpose);
+          return parts.children.add(parts.statuses.track(channel));
+        },
+        rewriteError: aws?.rewriteError,
+        onChildResponse: aws?.onChildResponse,
         onRequest: parts.onRequest,
       }),
     );
     const bridge = createBridge({ ...parts.bridge, upstreams: [upstream], defaultServer: definition.name, logger: parts.logger });
-    return { definition, upstream, bridge };
+    return { definition, upstream, bridge, aws };
   }
+}
+
+/** Starts a unit: the AWS monitor watches the credential files from here to closeUnit. */
+function startUnit(unit: ServerUnit): Promise<void> {
+  unit.aws?.start();
+  return unit.bridge.start();
+}
+
+function closeUnit(unit: ServerUnit): Promise<void> {
+  unit.aws?.close();
+  return unit.bridge.close();
 }
 
 /** A stable text of a definition: key order ignored, an unset variable (undefined) kept distinct from an absent one. */

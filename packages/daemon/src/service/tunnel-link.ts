@@ -1,10 +1,11 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AgentStateStore, RegistrationError, TunnelAgent, checkControlUrl } from '@mcp-workstation/tunnel';
-import type { AgentState, BackendChoice, TunnelHealth, TunnelServerReport } from '@mcp-workstation/tunnel';
+import type { AgentState, BackendChoice, TunnelHealth } from '@mcp-workstation/tunnel';
 import { UserError } from '../errors.js';
 import type { DaemonLogger } from '../logging/logger.js';
 import type { RunningService } from '../wiring.js';
+import { serverReports } from './server-reports.js';
 import { TunnelHealthLog } from './tunnel-health-log.js';
 
 /**
@@ -40,8 +41,6 @@ export interface TunnelLink {
 
 /** protocol.md §1: server names on the wire are 1-63 of [a-z0-9-], stricter than local names. */
 const WIRE_SERVER_NAME = /^[a-z0-9-]{1,63}$/;
-/** A status frame is capped (1 MiB); a server's last error is a sentence, not a log. */
-const MAX_LAST_ERROR_CHARS = 1_000;
 
 /**
  * Decides, before anything listens, whether the tunnel starts. Null (after one log line saying
@@ -149,20 +148,6 @@ function tunnelIngress(service: RunningService): (socket: Duplex, context: { hos
     }
     ingress.emit('connection', socket);
   };
-}
-
-/** What `hello` and `status` say about each server: the bridge's state, the supervisor's counters. */
-function serverReports(service: RunningService): TunnelServerReport[] {
-  return service.upstreams.map((upstream) => {
-    const status = service.statuses.latestOf(upstream.name);
-    const lastError = status?.lastError ?? null;
-    return {
-      name: upstream.name,
-      state: upstream.readiness().state,
-      restarts: status?.restarts ?? 0,
-      lastError: lastError !== null && lastError.length > MAX_LAST_ERROR_CHARS ? `${lastError.slice(0, MAX_LAST_ERROR_CHARS)}…` : lastError,
-    };
-  });
 }
 
 function messageOf(error: unknown): string {

@@ -3,14 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { FIXTURES, cleanUp, connectClient, resultText, startDaemon, waitFor } from '../e2e/support';
+import { adminStatus, serverComponent } from './daemon-support';
+import { FIXTURES, cleanUp, connectClient, resultText, startDaemon, waitFor } from './support';
 
-// READY TO ADD, NOT RUN YET: move to test/e2e/aws-expiry.test.ts once the daemon is wired
-// to packages/daemon/src/aws as docs/aws.md ("Wiring the AWS module into the daemon")
-// describes. Until then the daemon passes the proxy's own error through and never restarts
-// the child on a login, so these tests cannot pass (the file name keeps jest from running
-// it; tsconfig.typecheck.json still type-checks it).
-//
 // The built CLI runs the guide's command line with the fixture `uvx` and `aws` first on
 // PATH, in a throw-away HOME; an SDK client calls the aws___ tools through it.
 
@@ -25,6 +20,8 @@ const GUIDE_ARGV = ['uvx', 'mcp-proxy-for-aws==1.6.1', 'https://aws-mcp.us-east-
 
 interface Workstation {
   env: NodeJS.ProcessEnv;
+  /** The daemon's admin socket, for /status. */
+  admin: string;
   setState(state: string): void;
   /** What the user does in their shell: the fixture `aws login`, which rewrites ~/.aws/login/cache. */
   awsLogin(): void;
@@ -40,9 +37,16 @@ function workstation(initialState = 'ok'): Workstation {
   const env = { PATH: `${path.join(FIXTURES, 'aws')}${path.delimiter}${process.env.PATH}`, HOME: home, FIXTURE_AWS_STATE_FILE: stateFile };
   return {
     env,
+    admin: path.join(home, 'admin.sock'),
     setState: (state) => writeFileSync(stateFile, `${state}\n`),
     awsLogin: () => execFileSync(path.join(FIXTURES, 'aws', 'aws'), ['login'], { env: { ...process.env, ...env }, stdio: 'ignore' }),
   };
+}
+
+/** The AWS server's credentials in the admin /status. */
+async function credentialsOf(admin: string): Promise<{ state: string; since: string } | undefined> {
+  const details = serverComponent(await adminStatus(admin), 'aws')?.details as { credentials?: { state: string; since: string } } | undefined;
+  return details?.credentials;
 }
 
 async function errorOf(promise: Promise<unknown>): Promise<McpError> {
@@ -56,10 +60,11 @@ const EXPIRED_MESSAGE = `AWS credentials for profile default have expired: run \
 describe('expired AWS credentials through mcp-workstation up', () => {
   test('calls work; on expiry the client gets the plain error, the log says when; aws login restarts the child and calls work again', async () => {
     const machine = workstation();
-    const daemon = await startDaemon(['up', '--port', '0', '--name', 'aws', '--', ...GUIDE_ARGV], { env: machine.env });
+    const daemon = await startDaemon(['up', '--port', '0', '--admin', machine.admin, '--name', 'aws', '--', ...GUIDE_ARGV], { env: machine.env });
     const client = await connectClient('streamableHttp', daemon.endpoint);
     const call = () => client.client.callTool({ name: 'aws___call_aws', arguments: { cli_command: 'aws s3 ls' } });
     expect(resultText(await call())).toContain('ran "aws s3 ls" in us-east-1');
+    expect(await credentialsOf(machine.admin)).toMatchObject({ state: 'ok', since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
 
     machine.setState('expired');
     const error = await errorOf(call());
@@ -67,11 +72,13 @@ describe('expired AWS credentials through mcp-workstation up', () => {
     expect(error.message).toContain(EXPIRED_MESSAGE);
     expect(error.data).toMatchObject({ reason: 'aws_credentials_expired', profile: 'default', host: hostname(), command: 'aws login' });
     await daemon.waitForOutput(/credentials: expired \(seen \d{4}-\d\d-\d\dT[\d:.]+Z: ExpiredTokenException\)/);
+    expect(await credentialsOf(machine.admin)).toMatchObject({ state: 'expired', profile: 'default', refreshCommand: 'aws login' });
 
     machine.awsLogin();
     await daemon.waitForOutput(/AWS credentials changed \(login-cache\): restarting aws/);
     await waitFor(async () => resultText(await call()).includes('ran "aws s3 ls"'), { what: 'the restarted child to answer', timeoutMs: 20_000 });
     await daemon.waitForOutput(/credentials: ok/);
+    expect(await credentialsOf(machine.admin)).toMatchObject({ state: 'ok' });
   });
 
   test('#304: started while the login needs a refresh, the client gets the plain error at once; after aws login it is served', async () => {
