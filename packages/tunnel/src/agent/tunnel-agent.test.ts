@@ -116,8 +116,8 @@ describe('TunnelAgent', () => {
     session.send({ type: 'revoke', reason: 'laptop lost' });
     const health: TunnelHealth = await until(() => {
       const h = agent!.health();
-      return h.reason === 'revoked: laptop lost' ? h : null;
-    }, 'the revocation to be reported');
+      return h.reason === 'revoked: laptop lost' && !h.registered ? h : null;
+    }, 'the revocation to be carried out and reported');
     expect(health.state).toBe('stopped');
     expect(backend.downs).toBe(1);
     const files = await fs.readdir(path.join(harness.dir, 'state'));

@@ -230,10 +230,14 @@ export class TunnelAgent extends EventEmitter<TunnelAgentEvents> {
 
   /** protocol.md §2: save the block if it differs, confirm the key, apply it live. */
   private async applyTunnel(update: TunnelUpdate): Promise<KeyConfirmation> {
+    // A revoke or a rejection may land while an update is being applied: once the tunnel is
+    // down for good, nothing may bring it back (or write the forgotten state again).
+    if (this.stopped) return 'current';
     const changed = await this.store.saveTunnel(update.tunnel);
     const confirmation = await this.store.confirmKey(update.agentPublicKey);
-    if (confirmation === 'unknown') return confirmation;
+    if (confirmation === 'unknown' || this.stopped) return confirmation;
     const state = (await this.store.load()) ?? this.requireState();
+    if (this.stopped) return confirmation;
     this.state = state;
     if (changed || confirmation === 'promoted' || this.backend === null) await this.reconfigure(state);
     const reconnected = update.source === 'welcome' && this.welcomes++ > 0;
@@ -244,6 +248,7 @@ export class TunnelAgent extends EventEmitter<TunnelAgentEvents> {
 
   private async reconfigure(state: AgentState): Promise<void> {
     this.resolvedEndpoint = await resolveEndpoint(state.tunnel.peer.endpoint, this.options.lookup);
+    if (this.stopped) return;
     const config = wireGuardConfig(this.interfaceName, state.keys.current.privateKey, state.tunnel, this.resolvedEndpoint);
     if (this.backend === null) return this.bringUp(state);
     await this.backend.apply(config);
@@ -254,7 +259,7 @@ export class TunnelAgent extends EventEmitter<TunnelAgentEvents> {
   /** protocol.md §3: re-resolve a DNS endpoint and update the peer when the address changed. */
   private async refreshEndpoint(why: string): Promise<void> {
     const state = this.state;
-    if (!state || !this.backend) return;
+    if (!state || !this.backend || this.stopped) return;
     try {
       const resolved = await resolveEndpoint(state.tunnel.peer.endpoint, this.options.lookup);
       if (resolved === this.resolvedEndpoint) return;
@@ -287,6 +292,7 @@ export class TunnelAgent extends EventEmitter<TunnelAgentEvents> {
   }
 
   private async revoked(reason: string): Promise<void> {
+    this.stopped = true;
     await this.tearDown();
     await this.store.forgetSecrets(reason).catch((error) => this.options.logger.error('cannot delete the revoked secrets', { reason: message(error) }));
     this.state = null;
@@ -295,6 +301,7 @@ export class TunnelAgent extends EventEmitter<TunnelAgentEvents> {
   }
 
   private async stopTunnel(reason: string): Promise<void> {
+    this.stopped = true;
     await this.tearDown();
     this.options.logger.error(`${reason}; the tunnel is down and the servers go on serving locally`);
     this.setOverall({ state: 'failed', reason });
@@ -338,7 +345,8 @@ function controlHealth(state: ControlChannelState): ComponentHealth {
     case 'connected':
       return { state: 'ready', reason: 'connected to the gateway' };
     case 'stopped':
-      return { state: state.stopCause === 'shutdown' ? 'stopped' : 'failed', reason: state.reason };
+      // Revoked is an end the operator chose, not a fault (docs/protocol.md, data plane health).
+      return { state: state.stopCause === 'shutdown' || state.stopCause === 'revoked' ? 'stopped' : 'failed', reason: state.reason };
     default:
       return { state: state.lastWelcomeAt ? 'degraded' : 'starting', reason: state.reason };
   }
