@@ -81,6 +81,18 @@ describe('expired AWS credentials through mcp-workstation up', () => {
     expect(await credentialsOf(machine.admin)).toMatchObject({ state: 'ok' });
   });
 
+  test("a tool call the proxy fails with an isError result naming the expiry reaches the client as the same plain error", async () => {
+    const machine = workstation();
+    const daemon = await startDaemon(['up', '--port', '0', '--admin', machine.admin, '--name', 'aws', '--', ...GUIDE_ARGV], { env: machine.env });
+    const client = await connectClient('streamableHttp', daemon.endpoint);
+    machine.setState('tool-error');
+    const error = await errorOf(client.client.callTool({ name: 'aws___call_aws', arguments: { cli_command: 'aws s3 ls' } }));
+    expect(error.code).toBe(-32010);
+    expect(error.message).toContain(EXPIRED_MESSAGE);
+    expect(error.data).toMatchObject({ reason: 'aws_credentials_expired', signal: 'ExpiredTokenException' });
+    await waitFor(async () => (await credentialsOf(machine.admin))?.state === 'expired', { what: '/status to show the expiry' });
+  });
+
   test('#304: started while the login needs a refresh, the client gets the plain error at once; after aws login it is served', async () => {
     const machine = workstation('login-refresh');
     const daemon = await startDaemon(['up', '--port', '0', '--name', 'aws', '--', ...GUIDE_ARGV], { env: machine.env });

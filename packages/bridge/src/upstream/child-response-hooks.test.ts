@@ -16,8 +16,9 @@ import { connectClient, openRawSession, type ConnectedClient } from './test-supp
 import { waitFor } from './test-support/wait-for.js';
 import type { ChildError, ChildErrorContext, ChildResponse, ChildResponseContext, UpstreamOptions } from './types.js';
 
-// UpstreamOptions.rewriteError and onChildResponse: the owner sees every answer of the child
-// and may replace a misleading error before any client (any mode, any era) receives it.
+// UpstreamOptions.rewriteError, rewriteResult and onChildResponse: the owner sees every answer
+// of the child and may replace a misleading error (or a result that is a failure in disguise)
+// before any client (any mode, any era) receives it.
 
 const EXPIRED: ChildError = { code: -32010, message: 'your login expired: log in again', data: { reason: 'login-expired' } };
 
@@ -34,17 +35,28 @@ interface ServerBehaviour {
   refuseInitialize?: boolean;
 }
 
-/** A real SDK server: tool `ok` answers, tool `fail` throws the McpError its arguments name. */
+/** Turns a tools/call result marked isError whose text says "expired" into EXPIRED. */
+function expiredResultRewrite(calls: Array<[unknown, ChildErrorContext]> = []) {
+  return (result: unknown, context: ChildErrorContext): ChildError | undefined => {
+    calls.push([result, context]);
+    const { isError, content } = result as { isError?: boolean; content?: Array<{ text?: string }> };
+    return context.method === 'tools/call' && isError === true && content?.some((block) => block.text?.includes('expired')) ? EXPIRED : undefined;
+  };
+}
+
+/** A real SDK server: tool `ok` answers, `fail` throws the McpError its arguments name, `soft-fail` answers isError with its `text`. */
 function makeServer(behaviour: ServerBehaviour = {}): Server {
   const server = new Server({ name: 'hooked', version: '1.0.0' }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, () => ({
     tools: [
       { name: 'ok', inputSchema: { type: 'object' as const } },
       { name: 'fail', inputSchema: { type: 'object' as const, properties: { code: { type: 'number' } } } },
+      { name: 'soft-fail', inputSchema: { type: 'object' as const, properties: { text: { type: 'string' } } } },
     ],
   }));
   server.setRequestHandler(CallToolRequestSchema, (request) => {
     if (request.params.name === 'fail') throw new McpError(Number(request.params.arguments?.code ?? -32602), 'Invalid request parameters', '');
+    if (request.params.name === 'soft-fail') return { content: [{ type: 'text', text: String(request.params.arguments?.text) }], isError: true };
     return { content: [{ type: 'text', text: 'fine' }] };
   });
   if (behaviour.refuseInitialize) {
@@ -133,6 +145,34 @@ describe('rewriteError in shared mode', () => {
     const answer = await peer.waitForResponse('x');
     expect(answer.message).toEqual({ jsonrpc: '2.0', id: 'x', error: EXPIRED });
     session.close();
+  });
+});
+
+describe('rewriteResult', () => {
+  test('a result the hook names a failure reaches the client as its error; other results, and answers to other methods, pass untouched', async () => {
+    const calls: Array<[unknown, ChildErrorContext]> = [];
+    const h = startShared({ rewriteResult: expiredResultRewrite(calls) });
+    await h.upstream.start();
+    const a = await connect(h, 'a');
+    const error = await errorOf(a.client.callTool({ name: 'soft-fail', arguments: { text: 'Tool call failed: token expired' } }));
+    expect(error.code).toBe(-32010);
+    expect(error.data).toEqual({ reason: 'login-expired' });
+    expect(calls.at(-1)).toEqual([expect.objectContaining({ isError: true }), { server: 'fixture', method: 'tools/call' }]);
+    await expect(a.client.callTool({ name: 'soft-fail', arguments: { text: 'bucket not found' } })).resolves.toMatchObject({ isError: true, content: [{ text: 'bucket not found' }] });
+    await expect(a.client.callTool({ name: 'ok', arguments: {} })).resolves.toMatchObject({ content: [{ text: 'fine' }] });
+    await expect(a.client.listTools()).resolves.toMatchObject({ tools: expect.arrayContaining([expect.objectContaining({ name: 'ok' })]) });
+    expect(calls.map(([, context]) => context.method)).toContain('tools/list');
+  });
+
+  test('a throwing hook and a malformed answer leave the result as it was', async () => {
+    for (const rewriteResult of [() => { throw new Error('hook bug'); }, () => ({ code: 'x' }) as unknown as ChildError]) {
+      const h = startShared({ rewriteResult });
+      await h.upstream.start();
+      const a = await connect(h, 'a');
+      await expect(a.client.callTool({ name: 'soft-fail', arguments: { text: 'expired' } })).resolves.toMatchObject({ isError: true, content: [{ text: 'expired' }] });
+      await a.close();
+      await h.upstream.close();
+    }
   });
 });
 
@@ -233,6 +273,15 @@ describe('per-session mode', () => {
     expect(error.code).toBe(-32010);
     expect(calls.at(-1)?.[1]).toEqual({ server: 'fixture', method: 'initialize' });
     expect(heard.at(-1)?.[1]).toEqual({ server: 'fixture', method: 'initialize', origin: 'client' });
+  });
+
+  test("a session child's result is turned into the owner's error as in shared mode", async () => {
+    const upstream = perSession({ rewriteResult: expiredResultRewrite() }, {});
+    await upstream.start();
+    const a = await connectClient(upstream, 'a');
+    clients.push(a);
+    const error = await errorOf(a.client.callTool({ name: 'soft-fail', arguments: { text: 'session expired' } }));
+    expect(error.code).toBe(-32010);
   });
 
   test('tool errors of a session child are rewritten as in shared mode', async () => {

@@ -1,10 +1,11 @@
 import type { Logger } from '@mcp-workstation/supervisor';
-import type { JSONRPCResponseMessage, JsonRpcErrorBody } from './jsonrpc.js';
-import type { ChildResponseContext, UpstreamOptions } from './types.js';
+import type { Result } from '@modelcontextprotocol/sdk/types.js';
+import { errorResponse, type JSONRPCResponseMessage, type JsonRpcErrorBody } from './jsonrpc.js';
+import type { ChildErrorContext, ChildResponseContext, UpstreamOptions } from './types.js';
 
 /**
- * The owner's hooks on what the child answers (UpstreamOptions.rewriteError and
- * onChildResponse), applied in one place for every session mode. A hook is the owner's
+ * The owner's hooks on what the child answers (UpstreamOptions.rewriteError,
+ * rewriteResult and onChildResponse), applied in one place for every session mode. A hook is the owner's
  * code running on the child's stdout path: whatever it does wrong is logged and the
  * message goes on unchanged, so a bad hook can never cost a client its answer.
  */
@@ -12,7 +13,7 @@ export class ChildResponseHooks {
   private readonly server: string;
   private readonly logger?: Logger;
 
-  constructor(private readonly options: Pick<UpstreamOptions, 'name' | 'rewriteError' | 'onChildResponse' | 'logger'>) {
+  constructor(private readonly options: Pick<UpstreamOptions, 'name' | 'rewriteError' | 'rewriteResult' | 'onChildResponse' | 'logger'>) {
     this.server = options.name;
     this.logger = options.logger;
   }
@@ -23,26 +24,35 @@ export class ChildResponseHooks {
     return this.rewriteResponse(response, method);
   }
 
-  /** The response with its error (if any) rewritten. */
+  /** The response with its error rewritten, or its result turned into an error, as the owner's hooks say. */
   rewriteResponse(response: JSONRPCResponseMessage, method: string): JSONRPCResponseMessage {
-    if (!('error' in response)) return response;
+    if (!('error' in response)) {
+      const error = this.ask('rewriteResult', response.result, method);
+      return error === undefined ? response : errorResponse(response.id, error);
+    }
     const error = this.rewrite(response.error, method);
     return error === response.error ? response : { ...response, error };
   }
 
   /** The owner's replacement for a child's error, or the error itself. */
   rewrite(error: JsonRpcErrorBody, method: string): JsonRpcErrorBody {
-    const hook = this.options.rewriteError;
-    if (!hook) return error;
+    return this.ask('rewriteError', error, method) ?? error;
+  }
+
+  /** One rewrite hook's error body for `subject`, or undefined when it has none (or misbehaves: logged). */
+  private ask(name: 'rewriteError' | 'rewriteResult', subject: JsonRpcErrorBody | Result, method: string): JsonRpcErrorBody | undefined {
+    const hook = this.options[name] as ((subject: unknown, context: ChildErrorContext) => unknown) | undefined;
+    if (!hook) return undefined;
+    const kept = name === 'rewriteError' ? 'the error goes on unchanged' : 'the result goes on unchanged';
     try {
-      const replacement = hook(error, { server: this.server, method });
-      if (replacement === undefined) return error;
+      const replacement = hook(subject, { server: this.server, method });
+      if (replacement === undefined) return undefined;
       if (isErrorBody(replacement)) return replacement;
-      this.logger?.warn('rewriteError returned no {code, message}; the error goes on unchanged', { server: this.server, method });
+      this.logger?.warn(`${name} returned no {code, message}; ${kept}`, { server: this.server, method });
     } catch (thrown) {
-      this.logger?.warn('rewriteError threw; the error goes on unchanged', { server: this.server, method, error: describe(thrown) });
+      this.logger?.warn(`${name} threw; ${kept}`, { server: this.server, method, error: describe(thrown) });
     }
-    return error;
+    return undefined;
   }
 
   observe(response: JSONRPCResponseMessage, method: string, origin: ChildResponseContext['origin']): void {

@@ -110,6 +110,14 @@ export interface UpstreamOptions {
    * expired); a hook that throws or returns no {code, message} leaves the error unchanged.
    */
   rewriteError?: (error: ChildError, context: ChildErrorContext) => ChildError | undefined;
+  /**
+   * Turns a result of the child into an error before a client sees it (undefined: keep the
+   * result). For a server that reports a failure the client must act on as an ordinary
+   * result (a proxy whose login expired answering a tools/call with `isError: true`): the
+   * error carries a stable code and data a client can read. Same reach and the same
+   * safety as rewriteError: a hook that throws or returns no {code, message} changes nothing.
+   */
+  rewriteResult?: (result: Result, context: ChildErrorContext) => ChildError | undefined;
   /** Observes every answer of the child (results and errors, to clients and to the bridge). Must not throw. */
   onChildResponse?: (response: ChildResponse, context: ChildResponseContext) => void;
   logger?: Logger;

@@ -51,6 +51,7 @@ async function serve(options: { mode?: SessionMode; aws?: AwsServerOptions; stat
       return channel;
     },
     rewriteError: monitor.rewriteError,
+    rewriteResult: monitor.rewriteResult,
     onChildResponse: monitor.onChildResponse,
   });
   monitor.start();
@@ -140,15 +141,42 @@ describe('AwsCredentialsMonitor, wired to the real supervisor and bridge', () =>
     expect(served.monitor.status()).toMatchObject({ state: 'expired', signal: 'initialize -32602 (proxy issue #304)' });
   });
 
-  test("the proxy's own isError tool result (expired or invalid credentials) is seen: the state is expired", async () => {
+  test("the proxy's isError tool result naming an expiry reaches the client as the plain error; the state is expired", async () => {
     const served = await serve();
     const client = await connect(served.url);
     await callAws(client);
     served.temp.setState('tool-error');
-    const result = await client.callTool({ name: 'aws___call_aws', arguments: { cli_command: 'aws s3 ls' } });
-    expect(result.isError).toBe(true);
+    const error = await mcpErrorOf(client.callTool({ name: 'aws___call_aws', arguments: { cli_command: 'aws s3 ls' } }));
+    expect(error.code).toBe(-32010);
+    expect(error.message).toContain('AWS credentials for profile default have expired: run `aws login` on test-host');
+    expect(error.data).toMatchObject({ reason: 'aws_credentials_expired', signal: 'ExpiredTokenException' });
     await waitFor('the expiry to be noticed', () => served.monitor.status().state === 'expired');
     expect(served.monitor.status().signal).toBe('ExpiredTokenException');
+  });
+
+  test("a 403 the proxy says \"may be caused by expired or invalid AWS credentials\" is no expiry: the client gets the proxy's text, the state stays", async () => {
+    const served = await serve();
+    const client = await connect(served.url);
+    await callAws(client);
+    served.temp.setState('tool-error-403');
+    const result = await client.callTool({ name: 'aws___call_aws', arguments: { cli_command: 'aws s3 ls' } });
+    expect(result).toMatchObject({ isError: true, content: [{ text: expect.stringContaining("failed: Client error '403 Forbidden'") }] });
+    expect(served.monitor.status().state).toBe('ok');
+  });
+
+  test('per-session mode: the monitor follows only the children alive, not one per past session', async () => {
+    const served = await serve({ mode: 'per-session' });
+    for (let i = 0; i < 4; i++) {
+      const client = new Client({ name: 'aws-monitor-test', version: '1.0.0' });
+      const transport = new StreamableHTTPClientTransport(new URL(served.url));
+      await client.connect(transport);
+      expect(await callAws(client)).toContain('ran "aws s3 ls"');
+      await transport.terminateSession(); // DELETE: the session and its child end
+      await client.close();
+    }
+    // What is left: the spare child started ahead (and at most one session child still exiting).
+    await waitFor('the past sessions to be let go', () => served.monitor.attachedChannels <= 1);
+    expect(served.channels.length).toBeGreaterThanOrEqual(5);
   });
 
   test('an edited ~/.aws/config restarts the child even while the credentials work', async () => {

@@ -1,12 +1,13 @@
 import { hostname } from 'node:os';
 import type { ChildError, ChildErrorContext, ChildResponse, ChildResponseContext } from '@mcp-workstation/bridge';
+import type { Result } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger, MessageChannel } from '@mcp-workstation/supervisor';
 import { awsPaths, type AwsPaths } from './aws-paths.js';
 import { DEFAULT_PROFILE, readProfile, refreshCommand } from './aws-profiles.js';
 import { ExpiryDetector } from './credential-signals.js';
 import { CredentialWatch, type CredentialChange } from './credential-watch.js';
 import { CredentialsState, type CredentialsSnapshot, type CredentialsStateName } from './credentials-state.js';
-import { createAwsErrorRewrite } from './error-rewrite.js';
+import { createAwsErrorRewrite, createAwsResultRewrite } from './error-rewrite.js';
 import { awsServerFacts, type AwsServerFacts, type ServerEntryLike } from './server-facts.js';
 
 /**
@@ -52,20 +53,25 @@ export class AwsCredentialsMonitor {
   readonly detector = new ExpiryDetector();
   /** UpstreamOptions.rewriteError */
   readonly rewriteError: (error: ChildError, context: ChildErrorContext) => ChildError | undefined;
+  /** UpstreamOptions.rewriteResult */
+  readonly rewriteResult: (result: Result, context: ChildErrorContext) => ChildError | undefined;
   /** UpstreamOptions.onChildResponse */
   readonly onChildResponse = (response: ChildResponse, context: ChildResponseContext): void => this.observe(response, context.method);
 
   private readonly paths: AwsPaths;
   private readonly host: string;
   private readonly restartable = new Set<MessageChannel>();
-  private readonly detachers: Array<() => void> = [];
+  /** How to stop following each attached channel; a per-session channel leaves when its child exits. */
+  private readonly detachers = new Map<MessageChannel, () => void>();
   private watch: CredentialWatch | null = null;
 
   constructor(private readonly options: AwsMonitorOptions) {
     this.state = new CredentialsState(options.now);
     this.paths = awsPaths(options.env ?? process.env);
     this.host = options.host ?? hostname();
-    this.rewriteError = createAwsErrorRewrite({ detector: this.detector, state: this.state, describe: () => this.describe() });
+    const rewriteParts = { detector: this.detector, state: this.state, describe: () => this.describe() };
+    this.rewriteError = createAwsErrorRewrite(rewriteParts);
+    this.rewriteResult = createAwsResultRewrite(rewriteParts);
     this.state.on('change', (snapshot) => this.logChange(snapshot));
   }
 
@@ -80,10 +86,20 @@ export class AwsCredentialsMonitor {
     };
     channel.on('stderr', onStderr);
     if (purpose === 'shared') this.restartable.add(channel);
-    this.detachers.push(() => {
+    const detach = (): void => {
       channel.off('stderr', onStderr);
       this.restartable.delete(channel);
-    });
+      this.detachers.delete(channel);
+    };
+    this.detachers.set(channel, detach);
+    // A per-session child is never restarted: once it exited, its session is over, and the
+    // monitor (which lives as long as the server) must not keep one entry per past session.
+    if (purpose === 'session') channel.once('exit', detach);
+  }
+
+  /** Channels followed now (a shared child, the per-session children alive). */
+  get attachedChannels(): number {
+    return this.detachers.size;
   }
 
   /** Starts watching the credential files (idempotent). */
@@ -96,7 +112,7 @@ export class AwsCredentialsMonitor {
   close(): void {
     this.watch?.close();
     this.watch = null;
-    for (const detach of this.detachers.splice(0)) detach();
+    for (const detach of [...this.detachers.values()]) detach();
   }
 
   status(): AwsCredentialsStatus {
@@ -110,6 +126,11 @@ export class AwsCredentialsMonitor {
       refreshCommand: described.refreshCommand.join(' '),
       host: described.host,
     };
+  }
+
+  /** What `login aws` needs to renew this server's credentials: its profile, and the environment its child runs in. */
+  loginTarget(): { profile: string; env: NodeJS.ProcessEnv } {
+    return { profile: this.describe().profile, env: this.options.env ?? process.env };
   }
 
   /** The profile, its refresh command (read from ~/.aws/config now: it can change) and this host. */

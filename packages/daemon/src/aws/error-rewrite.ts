@@ -1,4 +1,5 @@
 import type { ChildError, ChildErrorContext } from '@mcp-workstation/bridge';
+import type { Result } from '@modelcontextprotocol/sdk/types.js';
 import type { ExpiryDetector } from './credential-signals.js';
 import type { CredentialsState } from './credentials-state.js';
 
@@ -66,6 +67,26 @@ export interface AwsErrorRewriteParts {
 export function createAwsErrorRewrite(parts: AwsErrorRewriteParts): (error: ChildError, context: ChildErrorContext) => ChildError | undefined {
   return (error, context) => {
     const found = parts.detector.classifyError(error, context.method);
+    if (!found) return undefined;
+    const snapshot = parts.state.snapshot();
+    const since = snapshot.state === 'expired' ? snapshot.since : new Date();
+    return expiredCredentialsError({ ...parts.describe(), since, signal: found.signal });
+  };
+}
+
+/**
+ * UpstreamOptions.rewriteResult for an AWS proxy server. The proxy turns every failed tool
+ * call into an `isError` result ("Tool call 'x' failed: <exception>. Please retry."); when
+ * the exception names an expiry signal, the client gets the same -32010 error as from any
+ * other path: the model cannot renew credentials, the person can, and the code and
+ * `data.reason` let a client tell them so. A failure that names no signal (a 403 that "may
+ * be caused by expired or invalid AWS credentials", or a permissions error) goes on as the
+ * proxy wrote it.
+ */
+export function createAwsResultRewrite(parts: AwsErrorRewriteParts): (result: Result, context: ChildErrorContext) => ChildError | undefined {
+  return (result, context) => {
+    if (context.method !== 'tools/call') return undefined;
+    const found = parts.detector.classifyResult(result);
     if (!found) return undefined;
     const snapshot = parts.state.snapshot();
     const since = snapshot.state === 'expired' ? snapshot.since : new Date();

@@ -182,6 +182,7 @@ export class ServerSet extends EventEmitter<{ changed: [ServerChanges] }> {
           return parts.children.add(parts.statuses.track(channel));
         },
         rewriteError: aws?.rewriteError,
+        rewriteResult: aws?.rewriteResult,
         onChildResponse: aws?.onChildResponse,
         onRequest: parts.onRequest,
       }),
