@@ -59,6 +59,20 @@ describe('the AWS server in config check and doctor', () => {
     expect(awsLines.some((check) => 'id' in check)).toBe(false);
   });
 
+  test("with a service installed, uvx is checked against that service's recorded PATH, not the shell's", async () => {
+    const env = fixtureEnv();
+    const unitDir = path.join(env.XDG_CONFIG_HOME as string, 'systemd', 'user');
+    mkdirSync(unitDir, { recursive: true });
+    // Installed from a shell that did not have the fixtures' directory (uv installed since).
+    writeFileSync(path.join(unitDir, 'mcp-workstation.service'), `[Service]\nEnvironment="PATH=${path.dirname(process.execPath)}:/usr/bin:/bin"\n`);
+    const result = await runCli(['doctor', '--json', '--name', 'aws', '--', ...UNPINNED_ARGV], { env });
+    const checks = JSON.parse(result.stdout) as Check[];
+    const uvx = checks.find((check) => check.name === 'server aws: uvx on the PATH the service will have');
+    expect(uvx).toMatchObject({ state: 'fail', detail: expect.stringContaining(`This shell finds it at ${path.join(FIXTURES, 'aws', 'uvx')}, but the service's PATH`) });
+    expect(uvx?.fix).toContain('reinstall the service from this shell');
+    expect(result.code).not.toBe(0);
+  });
+
   test('doctor fails with the fix when the credentials have expired', async () => {
     const result = await runCli(['doctor', '--name', 'aws', '--', 'uvx', 'mcp-proxy-for-aws==1.6.1', 'https://aws-mcp.us-east-1.api.aws/mcp', '--metadata', 'AWS_REGION=us-east-1'], { env: fixtureEnv('expired') });
     expect(result.code).toBe(1);

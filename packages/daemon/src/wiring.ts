@@ -38,6 +38,8 @@ export interface ServiceHooks {
   onRequest?: (record: RequestRecord) => void;
   /** Each child channel as it is made (the foreground's first-start progress). */
   onChannel?: ServerSetParts['onChannel'];
+  /** Each AWS server's credentials monitor (the foreground's login offer). */
+  onAwsMonitor?: ServerSetParts['onAwsMonitor'];
 }
 
 export interface RunningService {
@@ -73,7 +75,7 @@ export async function startService(config: ServiceConfig, logger: DaemonLogger, 
   const statuses = new ServerStatusBoard();
   const inFlight = new InFlightRequests();
   const bridgeAllowedHosts = config.bridge.security?.allowedHosts;
-  const servers = withOptionNames(naming, () => new ServerSet(config.servers, config.defaultServer, { bridge: config.bridge, logger, children, statuses, inFlight, onRequest: hooks.onRequest, onChannel: hooks.onChannel }));
+  const servers = withOptionNames(naming, () => new ServerSet(config.servers, config.defaultServer, { bridge: config.bridge, logger, children, statuses, inFlight, onRequest: hooks.onRequest, onChannel: hooks.onChannel, onAwsMonitor: hooks.onAwsMonitor }));
   const listener = withOptionNames(naming, () => createFront(servers, { name: 'loopback', allowedHosts: config.allowedHosts, bridgeAllowedHosts }));
   const address = await listen(listener, config.port, config.host);
   return {

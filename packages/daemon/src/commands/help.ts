@@ -113,6 +113,8 @@ Flags:
   --log-format <format>    auto (default: pretty on a terminal, JSON otherwise), json or pretty
   --foreground             Show each component's state as it changes (the default on a
                            terminal); with --log-level debug, each MCP request in one line
+  --interactive            In a terminal: when AWS credentials expire, offer to run
+                           \`aws login\` (or \`aws sso login\`) right here (implies --foreground)
   -h, --help               Show this help
 
 Tunnel (used when registered):

@@ -29,6 +29,7 @@ export const UP_SPEC: CommandSpec = {
     sessionMode: { type: 'string' },
     envFile: { type: 'string' },
     foreground: { type: 'boolean' },
+    interactive: { type: 'boolean' },
   },
   allowPositionals: true, // only to explain where they belong: see rejectStrayWords
 };
@@ -63,6 +64,8 @@ export interface UpInvocation {
   /** What a SIGHUP compares and applies. */
   reloadable: ReloadedConfig;
   foregroundFlag: boolean;
+  /** --interactive: offer `aws login` on the terminal when credentials expire (docs/aws.md). */
+  interactiveFlag: boolean;
   endpoints(address: { host: string; port: number }): Endpoint[];
 }
 
@@ -98,6 +101,7 @@ export function upInvocation(values: Record<string, FlagValue>, serverArgv: stri
     notices: notices(loaded, serverArgv, apiKey?.source, envFile?.path),
     reloadable: { service, logLevel: config.logLevel, warnings: loaded.warnings, fixed: fixedSettings(config) },
     foregroundFlag: booleanFlag(values, 'foreground'),
+    interactiveFlag: booleanFlag(values, 'interactive'),
     endpoints: (address) => upEndpoints(address, service),
   };
 }

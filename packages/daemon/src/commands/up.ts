@@ -2,10 +2,11 @@ import { parseFlags } from '../cli/flags.js';
 import { booleanFlag } from '../cli/values.js';
 import { EX_CONFIG } from '../config/config-error.js';
 import { describeSource } from '../config/sources.js';
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { RecentErrors } from '../health/recent-errors.js';
 import { createLogger, type DaemonLogger } from '../logging/logger.js';
 import { KnownSecrets } from '../logging/redact.js';
+import { LoginOffer } from '../service/login-offer.js';
 import { runService } from '../service/run.js';
 import { planTunnel, type TunnelPlan } from '../service/tunnel-link.js';
 import { UP_HELP } from './help.js';
@@ -22,7 +23,8 @@ export async function upCommand(argv: string[], env: NodeJS.ProcessEnv = process
   rejectStrayWords(positionals);
   const context = { env, cwd: process.cwd() };
   const invocation = upInvocation(values, serverArgv, context);
-  const foreground = invocation.foregroundFlag || process.stderr.isTTY === true;
+  const loginOffer = invocation.interactiveFlag ? interactiveLoginOffer() : undefined;
+  const foreground = invocation.foregroundFlag || loginOffer !== undefined || process.stderr.isTTY === true;
   const knownSecrets = new KnownSecrets();
   knownSecrets.add(...invocation.secrets);
   const recentErrors = new RecentErrors();
@@ -42,6 +44,7 @@ export async function upCommand(argv: string[], env: NodeJS.ProcessEnv = process
     shutdownGraceMs: invocation.shutdownGraceMs,
     foreground,
     recentErrors,
+    loginOffer: loginOffer?.(logger),
     reload: {
       initial: invocation.reloadable,
       // The same flags and command, the environment as the process has it, the file as it is now.
@@ -52,6 +55,20 @@ export async function upCommand(argv: string[], env: NodeJS.ProcessEnv = process
       },
     },
   });
+}
+
+/**
+ * --interactive asks questions on the terminal, so it needs one: refused (before anything
+ * starts) when stdin is not a terminal, as under a service manager or with input piped in.
+ */
+function interactiveLoginOffer(): (logger: DaemonLogger) => LoginOffer {
+  if (process.stdin.isTTY !== true) {
+    throw new UsageError(
+      '--interactive asks on the terminal before running `aws login`, but standard input is not a terminal. ' +
+        'Fix: run `mcp-workstation up --interactive` in a terminal, or drop --interactive (as a service, renew with `mcp-workstation login aws`).',
+    );
+  }
+  return (logger) => new LoginOffer({ terminal: { input: process.stdin, output: process.stderr }, logger });
 }
 
 /** tunnel.enabled: false never, auto when registered, true requires a registration. */

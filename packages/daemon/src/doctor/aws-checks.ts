@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { awsDoctorChecks, type DoctorCheck as AwsCheck } from '../aws/index.js';
 import type { ServerConfig } from '../config/types.js';
+import { installedServicePath } from '../install/installed-path.js';
 import { servicePath } from '../install/service-path.js';
 import type { DoctorCheck } from './types.js';
 
@@ -17,8 +18,9 @@ export interface AwsServerChecks {
 }
 
 export async function awsServerChecks(servers: ServerConfig[], env: NodeJS.ProcessEnv): Promise<AwsServerChecks> {
-  // What `service install` would record: this shell's PATH, cleaned, plus node's and the system directories.
-  const recorded = servicePath(env.PATH, path.dirname(process.execPath)).value;
+  // The installed service's own PATH; before `service install`, what it would record: this
+  // shell's PATH, cleaned, plus node's and the system directories.
+  const recorded = installedServicePath(env)?.value ?? servicePath(env.PATH, path.dirname(process.execPath)).value;
   const result: AwsServerChecks = { checks: [], replaces: new Set() };
   for (const server of servers) {
     const checks = await awsDoctorChecks({ server, servicePath: recorded, env, shellPath: env.PATH });

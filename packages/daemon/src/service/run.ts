@@ -14,6 +14,7 @@ import { DEFAULT_SHUTDOWN_GRACE_MS, DaemonRuntime } from './runtime.js';
 import { SdNotify } from './sd-notify.js';
 import type { ServerSetParts } from './server-set.js';
 import { installSignalHandlers } from './shutdown.js';
+import type { LoginOffer } from './login-offer.js';
 import type { TunnelPlan } from './tunnel-link.js';
 
 export interface RunOptions {
@@ -26,6 +27,8 @@ export interface RunOptions {
   shutdownGraceMs?: number;
   foreground?: boolean;
   recentErrors?: RecentErrors;
+  /** `up --interactive`: offer `aws login` on this terminal when a server's credentials expire. */
+  loginOffer?: LoginOffer;
   /** SIGHUP: what the configuration is now. Without it SIGHUP stops the daemon. */
   reload?: { initial: ReloadedConfig; load: () => ReloadedConfig };
 }
@@ -59,7 +62,11 @@ export async function runService(
     metrics.onRequest(record);
     logRequest(logger, record);
   };
-  service = await startService(config, logger, { onRequest, onChannel: options.foreground ? firstStartProgress(logger) : undefined });
+  service = await startService(config, logger, {
+    onRequest,
+    onChannel: options.foreground ? firstStartProgress(logger) : undefined,
+    onAwsMonitor: options.loginOffer ? (server, monitor) => options.loginOffer?.watch(server, monitor) : undefined,
+  });
   const running = service;
   running.statuses.on('change', (status, channel) => metrics.onServerStatus(status, channel));
   const notify = SdNotify.fromEnvironment({ logger });

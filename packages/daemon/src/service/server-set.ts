@@ -52,6 +52,8 @@ export interface ServerSetParts {
   onRequest?: (record: RequestRecord) => void;
   /** Hears each child channel as it is made (the foreground's first-start progress). */
   onChannel?: (definition: ServedServer, channel: SupervisedServer, purpose: 'shared' | 'session') => void;
+  /** Hears the credentials monitor of each server that runs the AWS proxy (the foreground's login offer). */
+  onAwsMonitor?: (server: string, monitor: AwsCredentialsMonitor) => void;
 }
 
 export interface ServerChanges {
@@ -160,6 +162,7 @@ export class ServerSet extends EventEmitter<{ changed: [ServerChanges] }> {
     const { parts } = this;
     const serverLogger = parts.logger.child({ server: definition.name });
     const aws = awsMonitorFor({ name: definition.name, command: definition.command }, { logger: serverLogger });
+    if (aws) parts.onAwsMonitor?.(definition.name, aws);
     const upstream = parts.inFlight.wrap(
       createUpstream({
         name: definition.name,
