@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
@@ -50,12 +50,26 @@ function supergateway(stateful: boolean): (port: number) => string[] {
 }
 
 /**
+ * The node flags mcp-workstation runs with as shipped: its bin's shebang
+ * (`#!/usr/bin/env -S node <flags>`, the same flags as the service units). The benchmark
+ * starts `node <flags> <bin>` so the product is measured as people run it.
+ */
+export const MCP_WORKSTATION_NODE_FLAGS: readonly string[] = shebangFlags(MCP_WORKSTATION_CLI);
+
+function shebangFlags(script: string): string[] {
+  const first = readFileSync(script, 'utf8').split('\n')[0];
+  const match = /^#!\/usr\/bin\/env -S node(?<flags>(?: \S+)*)$/.exec(first);
+  return match?.groups?.flags?.trim().split(' ').filter(Boolean) ?? [];
+}
+
+/**
  * mcp-workstation at its default log level (info: no payloads). `--maxSessions 1200`
  * because the idle-sessions figure opens 1,000 sessions and the default cap is exactly 1,000.
  */
 function mcpWorkstation(mode: 'shared' | 'per-session' | 'stateless'): (port: number) => string[] {
   const sessionArgs = mode === 'stateless' ? [] : ['--stateful', '--sessionMode', mode];
   return (port) => [
+    ...MCP_WORKSTATION_NODE_FLAGS,
     MCP_WORKSTATION_CLI,
     'bridge',
     '--stdio', stdioServerLine(),

@@ -31,7 +31,7 @@ describe('mcp-workstation service', () => {
     expect(result.stdout).toContain('Dry run: nothing was written or run.');
     expect(result.stdout).toContain(`${unitPath}  (service, mode 0644)`);
     expect(result.stdout).toContain('AWS_PROFILE, AWS_SECRET_ACCESS_KEY (values not shown)');
-    expect(result.stdout).toContain(`ExecStart=${process.execPath} ${CLI_BIN} up --config ${config} --state-dir ${stateDir} --admin=/run/user/1000/mcpw.sock`);
+    expect(result.stdout).toContain(`ExecStart=${process.execPath} --max-semi-space-size=1 ${CLI_BIN} up --config ${config} --state-dir ${stateDir} --admin=/run/user/1000/mcpw.sock`);
     expect(result.stdout).toMatch(/^Type=notify$/m);
     expect(result.stdout).toMatch(/^NotifyAccess=all$/m);
     expect(result.stdout).toMatch(/^WatchdogSec=30s$/m);

@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
+// The node flags above are DAEMON_NODE_FLAGS (src/install/node-flags.ts; a test keeps them
+// equal): a 1 MB young generation keeps an idle daemon small, see docs/performance.md.
 // A committed shim so npm can link the bin before the first build; the CLI itself is compiled TypeScript.
 'use strict';
 try {

@@ -48,7 +48,7 @@ describe('systemd user unit', () => {
   it('runs `node <cli> up` with the config and state dir, every argument intact', () => {
     const layout = serviceLayout({ platform: 'linux', scope: 'user', user, env: {} });
     expect(execWords(value(unit, 'Service', 'ExecStart') ?? '')).toEqual(daemonArgv(def, layout));
-    expect(daemonArgv(def, layout)).toEqual([NODE_PATH, CLI_PATH, 'up', '--config', def.configPath, '--state-dir', STATE_DIR]);
+    expect(daemonArgv(def, layout)).toEqual([NODE_PATH, '--max-semi-space-size=1', CLI_PATH, 'up', '--config', def.configPath, '--state-dir', STATE_DIR]);
   });
 
   it('records PATH, reads the environment file, and restarts on failure but not on a config error', () => {
@@ -161,6 +161,7 @@ describe('launchd LaunchAgent', () => {
     expect(parsed.Label).toBe('dev.mcp-workstation.agent');
     expect(parsed.ProgramArguments).toEqual([
       NODE_PATH,
+      '--max-semi-space-size=1',
       CLI_PATH,
       'up',
       '--config',

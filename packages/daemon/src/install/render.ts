@@ -6,6 +6,7 @@ import { environmentAssignment, execLine, lineValue } from './systemd-syntax.js'
 import { fillTemplate } from './template.js';
 import { readTemplate } from './template-files.js';
 import type { NotifySettings, ServicePlatform, ServiceScope, ServiceUser } from './types.js';
+import { DAEMON_NODE_FLAGS } from './node-flags.js';
 
 /**
  * Turns what `service install` learned about this machine into the unit or property list.
@@ -51,6 +52,7 @@ export function renderServiceFile(definition: ServiceDefinition, layout: Service
 export function daemonArgv(definition: ServiceDefinition, layout: ServiceLayout): string[] {
   return [
     definition.nodePath,
+    ...DAEMON_NODE_FLAGS,
     definition.cliPath,
     'up',
     ...(definition.configPath !== undefined ? ['--config', definition.configPath] : []),
