@@ -178,9 +178,11 @@ describe('per-session children (--stateful --sessionMode per-session)', () => {
   it('gives each session its own child (the spare), round-trips roots, and reaps a terminated session', async () => {
     const daemon = await bridge('--stateful', '--sessionMode', 'per-session');
     const [firstChild] = await settledChildren(daemon, 1);
-    const first = await connectClient('streamableHttp', daemon.endpoint, { name: 'e2e-first' });
+    // The same client twice: the second takes the spare, initialized ahead with the first's
+    // params (a client with other params would get a fresh child instead; see docs/sessions.md).
+    const first = await connectClient('streamableHttp', daemon.endpoint, { name: 'e2e-client' });
     const [secondChild] = (await settledChildren(daemon, 2)).filter((pid) => pid !== firstChild);
-    const second = await connectClient('streamableHttp', daemon.endpoint, { name: 'e2e-second' });
+    const second = await connectClient('streamableHttp', daemon.endpoint, { name: 'e2e-client' });
     await settledChildren(daemon, 3);
     expect(await callEcho(first, 'one')).toBe('Echo: one');
     expect(await callEcho(second, 'two')).toBe('Echo: two');

@@ -4,6 +4,7 @@ import type { ChildResponseHooks } from './child-response-hooks.js';
 import * as errors from './errors.js';
 import { errorResponse, isNotification, isRequest, isResponse, progressTokenOf, type JSONRPCResponseMessage, type JsonRpcErrorBody } from './jsonrpc.js';
 import type { SessionChild } from './session-child.js';
+import { canonicalParams } from './spare-priming.js';
 import type { ClientPeer, RequestRecord, UpstreamSession } from './types.js';
 
 interface PassthroughRequest {
@@ -19,8 +20,13 @@ export interface PassthroughSessionOptions {
   hooks: ChildResponseHooks;
   logger?: Logger;
   onRequest?: (record: RequestRecord) => void;
-  /** The child answered this session's initialize: the server works. */
-  onInitialized(): void;
+  /** The child answered this session's initialize (with these params of the client): the server works. */
+  onInitialized(params: Record<string, unknown> | undefined): void;
+  /**
+   * The child was initialized ahead with other params than this client's: stop it and give
+   * the session a fresh one.
+   */
+  replaceChild(unsuitable: SessionChild): SessionChild;
   /** The session is over (closed, expired or its child exited): reap its child. */
   onEnded(session: PassthroughSession, exit: ExitInfo | null): void;
 }
@@ -38,23 +44,57 @@ export class PassthroughSession implements UpstreamSession {
   /** Set once the session is over: every later request gets it. */
   private ended: JsonRpcErrorBody | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
+  /** Messages that came while the adopted spare was still being initialized ahead. */
+  private held: JSONRPCMessage[] | null = null;
+  /** The params of this session's initialize, told to onInitialized once the child accepted them. */
+  private initializeParams: Record<string, unknown> | undefined;
 
   constructor(
-    private readonly child: SessionChild,
+    private current: SessionChild,
     private readonly peer: ClientPeer,
     private readonly options: PassthroughSessionOptions,
   ) {}
 
-  /** Attaches to the child (a started spare, or one that starts now). */
+  /** The child serving this session now (the upstream reaps it when the session ends). */
+  get child(): SessionChild {
+    return this.current;
+  }
+
+  /**
+   * Attaches to the child (a started spare, or one that starts now). A spare still being
+   * initialized ahead is waited for, the client's messages held meanwhile: it is usually
+   * much closer to answering than a child spawned now.
+   */
   begin(): void {
-    this.child.onMessage = (message) => this.handleChildMessage(message);
-    this.child.onExit = (info) => this.handleChildExit(info);
-    if (this.child.exit) {
-      this.handleChildExit(this.child.exit);
+    this.armIdleTimer();
+    const priming = this.current.priming;
+    if (!priming) {
+      this.attach();
       return;
     }
-    void this.child.start().then(() => this.flushBeforeSpawn());
-    this.armIdleTimer();
+    this.held = [];
+    void priming.then(() => {
+      if (!this.ended) {
+        if (this.current.primeFailed) this.current = this.options.replaceChild(this.current);
+        this.attach();
+      }
+      const held = this.held ?? [];
+      this.held = null;
+      for (const message of held) this.receive(message);
+    });
+  }
+
+  private attach(): void {
+    const child = this.current;
+    child.onMessage = (message) => this.handleChildMessage(message);
+    child.onExit = (info) => this.handleChildExit(info);
+    if (child.exit) {
+      this.handleChildExit(child.exit);
+      return;
+    }
+    void child.start().then(() => {
+      if (this.current === child) this.flushBeforeSpawn();
+    });
   }
 
   receive(message: JSONRPCMessage): void {
@@ -62,11 +102,19 @@ export class PassthroughSession implements UpstreamSession {
       if (isRequest(message)) this.sendToPeer(errorResponse(message.id, this.ended), message.id);
       return;
     }
+    if (this.held) {
+      this.held.push(message);
+      return;
+    }
     this.armIdleTimer();
+    if (isRequest(message) && message.method === 'initialize') {
+      this.initializeParams = message.params;
+      if (this.current.primed && this.answerFromPrimed(message)) return;
+    }
     if (isRequest(message) && !this.track(message)) return;
     if (isNotification(message) && message.method === 'notifications/cancelled') this.forget(message.params?.requestId as RequestId, 'cancelled');
     if (!this.running) this.beforeSpawn.push(message);
-    else this.child.send(message); // a false here means the child is gone: its exit fails what is open
+    else this.current.send(message); // a false here means the child is gone: its exit fails what is open
   }
 
   /** The transport ended the session: nobody waits for answers any more. */
@@ -82,6 +130,28 @@ export class PassthroughSession implements UpstreamSession {
     this.end(error, null, false);
   }
 
+  /**
+   * A spare initialized ahead: the same params get its answer at once (true); other params
+   * get a fresh child, to which the initialize then goes as usual (false).
+   */
+  private answerFromPrimed(request: JSONRPCRequest): boolean {
+    const primed = this.current.primed!;
+    this.current.primed = null;
+    if (canonicalParams(request.params) !== primed.fingerprint) {
+      const unsuitable = this.current;
+      unsuitable.onMessage = null;
+      unsuitable.onExit = null;
+      this.current = this.options.replaceChild(unsuitable);
+      this.running = false;
+      this.attach();
+      return false;
+    }
+    if (!this.track(request)) return true;
+    this.handleChildResponse({ jsonrpc: '2.0', id: request.id, result: primed.result });
+    for (const message of primed.early.splice(0)) this.handleChildMessage(message);
+    return true;
+  }
+
   private track(request: JSONRPCRequest): boolean {
     if (this.open.has(request.id)) {
       const error = errors.duplicateRequestId(request.id);
@@ -94,9 +164,9 @@ export class PassthroughSession implements UpstreamSession {
   }
 
   private flushBeforeSpawn(): void {
-    if (this.ended || this.child.exit) return;
+    if (this.ended || this.current.exit) return;
     this.running = true;
-    for (const message of this.beforeSpawn.splice(0)) this.child.send(message);
+    for (const message of this.beforeSpawn.splice(0)) this.current.send(message);
   }
 
   private handleChildMessage(message: JSONRPCMessage): void {
@@ -116,8 +186,8 @@ export class PassthroughSession implements UpstreamSession {
     const failed = 'error' in delivered;
     this.forget(response.id, failed ? 'error' : 'ok', failed ? delivered.error.code : undefined);
     if (request.method === 'initialize' && !failed) {
-      this.child.channel.markReady();
-      this.options.onInitialized();
+      this.current.channel.markReady();
+      this.options.onInitialized(this.initializeParams);
     }
     this.sendToPeer(delivered, response.id);
   }

@@ -6,6 +6,7 @@ import { errorResponse, isRequest } from './jsonrpc.js';
 import { PassthroughSession } from './passthrough-session.js';
 import { probeServer } from './probe.js';
 import { SessionChild } from './session-child.js';
+import { primeChild } from './spare-priming.js';
 import { DEFAULT_INITIALIZE_TIMEOUT_MS } from './shared-upstream.js';
 import type { ClientPeer, SessionMode, Upstream, UpstreamOptions, UpstreamReadiness, UpstreamSession } from './types.js';
 
@@ -15,14 +16,18 @@ export interface PerSessionUpstreamStats {
   sessions: number;
   /** Whether a spawned spare waits for the next session. */
   spare: boolean;
+  /** Whether that spare is initialized ahead (spare-priming.ts). */
+  sparePrimed: boolean;
   /** Children being stopped right now. */
   stopping: number;
 }
 
 /**
  * per-session mode: every session gets a child of its own, so nothing is shared and nothing
- * needs rewriting. A spare child is spawned ahead (not initialized: the client's own
- * initialize goes to it) so a new session does not wait for a spawn. Children of ended
+ * needs rewriting. A spare child is spawned ahead so a new session does not wait for a
+ * spawn, and initialized ahead with the latest client's params, so a client sending the
+ * same ones does not wait for the child's first initialize either (spare-priming.ts; before
+ * any session started well the spare waits uninitialized). Children of ended
  * sessions (closed, expired, exited) are stopped, which reaps their process groups.
  */
 export class PerSessionUpstream implements Upstream {
@@ -36,6 +41,8 @@ export class PerSessionUpstream implements Upstream {
   /** The start-up probe while it runs (close() must not wait for its initialize). */
   private probe: SessionChild | null = null;
   private probeResult: InitializeResult | null = null;
+  /** The initialize params of the latest session whose child accepted them: what the spare is initialized with. */
+  private primeParams: Record<string, unknown> | null = null;
   private health: UpstreamReadiness = { ready: false, state: 'starting', reason: 'not started yet' };
   private starting: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
@@ -84,8 +91,12 @@ export class PerSessionUpstream implements Upstream {
       hooks: this.hooks,
       logger: this.options.logger,
       onRequest: this.options.onRequest,
-      onInitialized: () => this.markHealthy(),
-      onEnded: (ended, exit) => this.sessionEnded(ended, child, exit),
+      onInitialized: (params) => this.sessionInitialized(params),
+      replaceChild: (unsuitable) => {
+        this.reap(unsuitable);
+        return this.newChild();
+      },
+      onEnded: (ended, exit) => this.sessionEnded(ended, ended.child, exit),
     });
     this.sessions.add(session);
     session.begin();
@@ -112,7 +123,7 @@ export class PerSessionUpstream implements Upstream {
   }
 
   stats(): PerSessionUpstreamStats {
-    return { sessions: this.sessions.size, spare: this.spare !== null, stopping: this.stopping.size };
+    return { sessions: this.sessions.size, spare: this.spare !== null, sparePrimed: this.spare?.primed != null, stopping: this.stopping.size };
   }
 
   private newChild(): SessionChild {
@@ -142,6 +153,41 @@ export class PerSessionUpstream implements Upstream {
       this.noteExit(info);
     };
     await spare.start();
+    await this.prime(spare);
+  }
+
+  /** Initializes the spare ahead when a client's params are known; a spare that refuses them is replaced by a plain one. */
+  private async prime(spare: SessionChild): Promise<void> {
+    const params = this.primeParams;
+    if (!params || this.closing || this.spare !== spare || !spare.alive() || spare.priming || spare.primed || spare.primeFailed) return;
+    let settled!: () => void;
+    spare.priming = new Promise((resolve) => (settled = resolve));
+    await spare.start(); // idempotent: a session's success can come while the spare still spawns
+    const primed = await primeChild(spare, params, {
+      hooks: this.hooks,
+      server: this.name,
+      timeoutMs: this.options.initializeTimeoutMs ?? DEFAULT_INITIALIZE_TIMEOUT_MS,
+    });
+    if (primed) spare.primed = primed;
+    else spare.primeFailed = true;
+    spare.priming = null;
+    settled();
+    // Taken by a session meanwhile (it reads the outcome itself), or closed.
+    if (this.spare !== spare || primed) return;
+    // It did not take them (an error, a timeout): no session gets it; the next spare waits
+    // uninitialized until a session has started well again.
+    this.spare = null;
+    if (this.primeParams === params) this.primeParams = null;
+    this.reap(spare);
+    if (spare.exit === null) await this.replenishSpare();
+  }
+
+  private sessionInitialized(params: Record<string, unknown> | undefined): void {
+    this.markHealthy();
+    if (params === undefined) return;
+    this.primeParams = params;
+    // A spare that is waiting uninitialized (the first session's) can be primed now.
+    if (this.spare) void this.prime(this.spare);
   }
 
   private sessionEnded(session: PassthroughSession, child: SessionChild, exit: ExitInfo | null): void {

@@ -1,5 +1,6 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { ExitInfo, MessageChannel } from '@mcp-workstation/supervisor';
+import type { PrimedInitialize } from './spare-priming.js';
 
 /**
  * A per-session child (or the spare waiting to become one): a channel that is never
@@ -9,6 +10,15 @@ export class SessionChild {
   exit: ExitInfo | null = null;
   onMessage: ((message: JSONRPCMessage) => void) | null = null;
   onExit: ((info: ExitInfo) => void) | null = null;
+  /**
+   * While a spare is being initialized ahead (spare-priming.ts): settles when that is done.
+   * A session that adopts it meanwhile waits for it before it attaches.
+   */
+  priming: Promise<void> | null = null;
+  /** A spare initialized ahead, with its answer, until a session adopts it. */
+  primed: PrimedInitialize | null = null;
+  /** It was initialized ahead and refused (or never answered): no client can have it. */
+  primeFailed = false;
   private started: Promise<void> | null = null;
   private stopped: Promise<void> | null = null;
 
