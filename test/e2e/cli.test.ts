@@ -66,8 +66,8 @@ describe('mcp-workstation CLI', () => {
       env: { PATH: '/usr/bin:/bin' },
     });
     expect(code).toBe(1);
-    expect(stderr).toContain('command not found: no-such-mcp-server-xyz');
-    expect(stderr).toContain('PATH=/usr/bin:/bin');
+    expect(stderr).toContain('command "no-such-mcp-server-xyz" was not found on PATH (searched /usr/bin:/bin, from the daemon environment)');
+    expect(stderr).toContain('Fix: give the absolute path of the command');
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
