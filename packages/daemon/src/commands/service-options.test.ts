@@ -43,7 +43,7 @@ describe('service install options', () => {
     expect(value(unit, 'Service', 'Type')).toBe('notify');
     expect(value(unit, 'Service', 'NotifyAccess')).toBe('all');
     // A relative socket path is made absolute: the service does not start in this directory.
-    expect(value(unit, 'Service', 'ExecStart')).toBe(`${process.execPath} ${CLI_PATH} up --config ${config} --state-dir /home/alice/state --port=9000 --admin=${sandbox.cwd}/admin.sock`);
+    expect(value(unit, 'Service', 'ExecStart')).toBe(`${process.execPath} --max-semi-space-size=1 ${CLI_PATH} up --config ${config} --state-dir /home/alice/state --port=9000 --admin=${sandbox.cwd}/admin.sock`);
     const envFile = path.join(machine.root, '/home/alice/.config/mcp-workstation/service.env');
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
     expect(Object.fromEntries(parseEnvFile(readFileSync(envFile, 'utf8')))).toEqual({ AWS_PROFILE: 'work' });
