@@ -15,7 +15,7 @@ import { readProcess, ticksToMs } from './proc-tree.js';
  * our cutime and would be counted as someone else's.
  */
 
-const MARKER_NAME = 'MCP_WORKSTATION_BENCH_RUN';
+const MARKER_NAME = 'MCPW_BENCH_RUN';
 const MARKER = `${MARKER_NAME}=${randomUUID()}`;
 
 /** Call first thing: processes started afterwards carry the marker. */

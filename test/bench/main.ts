@@ -4,6 +4,7 @@ import { killAllContendersNow, stopAllContenders } from './contender-process.js'
 import { REPO_ROOT, assertRunnable } from './contenders.js';
 import type { Contender } from './contenders.js';
 import { killAllLoadGeneratorsNow } from './load-generator-process.js';
+import { DAEMON_OPTIONS, killAllDaemonsNow, runDaemon } from './daemon-run.js';
 import { ForeignCpu, markOurProcesses } from './foreign-cpu.js';
 import { describeMachine } from './machine.js';
 import { UsageRequested, idleContenders, parseOptions } from './profile.js';
@@ -15,6 +16,7 @@ import { runContender, runIdle } from './runner.js';
 import type { RunContext } from './runner.js';
 import { summarize } from './summary.js';
 import { checkTargets } from './targets.js';
+import { TUNNEL_OPTIONS, killAllTunnelProcessesNow, runTunnel } from './tunnel-run.js';
 
 /**
  * `npm run bench`: every contender, interleaved A B C A B C … for the rounds asked, then the
@@ -27,8 +29,9 @@ function progress(text: string): void {
   process.stderr.write(`[bench] ${text}\n`);
 }
 
-async function runAll(options: BenchOptions, results: BenchResults, context: RunContext): Promise<void> {
-  const { profile, contenders } = options;
+/** `daemonNodeFlags`: a profiler's and --mcpw-node-flags, for the daemon part's `up` (after the product's own flags). */
+async function runAll(options: BenchOptions, results: BenchResults, context: RunContext, daemonNodeFlags: string[]): Promise<void> {
+  const { profile, contenders, parts } = options;
   for (let round = 1; round <= profile.rounds; round++) {
     for (const contender of contenders) {
       const started = Date.now();
@@ -36,14 +39,18 @@ async function runAll(options: BenchOptions, results: BenchResults, context: Run
       progress(`round ${round}/${profile.rounds}: ${contender.id} (${((Date.now() - started) / 1000).toFixed(1)} s)${run.failure ? ` failed: ${run.failure.split('\n')[0]}` : ''}`);
       results.runs.push(run);
     }
-    // TODO(tunnel): once the agent and the reference gateway run end to end, a tunnel run
-    // goes here: two network namespaces joined by a veth pair, wireguard-go in each
-    // (test/support/netns.ts); echo p50 through gateway -> WireGuard -> agent -> bridge
-    // against loopback (target: at most 0.5 ms added), and a 5 MB `bytes` result against
-    // raw TCP through the same tunnel (target: at least 0.8x). Its targets are in targets.ts.
-    // TODO(daemon): and a daemon run: `mcp-workstation up` from spawn to /readyz 200 minus
-    // the child's own start (target: under 300 ms), idle RSS, and the tree's CPU over 60 s
-    // idle (target: under 0.5 % of a core).
+    if (parts.includes('tunnel')) {
+      const started = Date.now();
+      const run = await runTunnel(TUNNEL_OPTIONS[profile.name], context.logDir, progress, round);
+      progress(`round ${round}/${profile.rounds}: tunnel (${((Date.now() - started) / 1000).toFixed(1)} s)${run.failure ? ` failed: ${run.failure.split('\n')[0]}` : ''}`);
+      results.tunnelRuns.push(run);
+    }
+    if (parts.includes('daemon')) {
+      const started = Date.now();
+      const run = await runDaemon(DAEMON_OPTIONS[profile.name], context.logDir, progress, { round, foreignCpu: context.foreignCpu, nodeFlags: daemonNodeFlags });
+      progress(`round ${round}/${profile.rounds}: daemon (${((Date.now() - started) / 1000).toFixed(1)} s)${run.failure ? ` failed: ${run.failure.split('\n')[0]}` : ''}`);
+      results.daemonRuns.push(run);
+    }
     for (const contender of idleContenders(options)) {
       const started = Date.now();
       const run = await runIdle(contender, round, context);
@@ -104,6 +111,8 @@ async function main(args: string[]): Promise<number> {
     profiler: options.profiler,
     runs: [],
     idleRuns: [],
+    tunnelRuns: [],
+    daemonRuns: [],
   };
   progress('measuring the yardsticks (an empty Node process, the test server starting)');
   results.references = await measureReferences(options.profile.referenceSamples);
@@ -113,12 +122,12 @@ async function main(args: string[]): Promise<number> {
   const profileDir = join(logDir, 'profiles');
   const profiler = profilerFlags(options, profileDir);
   const nodeFlags = (contender: Contender) => [...profiler, ...(contender.id.startsWith('mcpw-') ? options.mcpwNodeFlags : [])];
-  await runAll(options, results, { profile: options.profile, logDir, nodeFlags, foreignCpu });
+  await runAll(options, results, { profile: options.profile, logDir, nodeFlags, foreignCpu }, [...profiler, ...options.mcpwNodeFlags]);
   results.finishedAt = new Date().toISOString();
   results.foreignCpuShare = foreignCpu.shareSince(othersFrom);
   foreignCpu.stop();
   const summary = summarize(results);
-  const report = renderReport(results, summary, checkTargets(summary, options.profile.sessions, options.profile.idleSessions));
+  const report = renderReport(results, summary, checkTargets(summary, results, options.profile.sessions, options.profile.idleSessions));
   const reportFile = join(outDir, `${stamp}.md`);
   writeFileSync(reportFile, report);
   writeFileSync(join(outDir, `${stamp}.json`), `${JSON.stringify({ results, summary }, null, 2)}\n`);
@@ -132,6 +141,8 @@ async function main(args: string[]): Promise<number> {
 process.on('exit', () => {
   killAllContendersNow();
   killAllLoadGeneratorsNow();
+  killAllTunnelProcessesNow();
+  killAllDaemonsNow();
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

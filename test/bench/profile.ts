@@ -137,9 +137,14 @@ export function idleContenders(options: BenchOptions): Contender[] {
 /** Run contenders' root process under a Node profiler; the profiles land beside the logs. */
 export type ProfilerKind = 'cpu' | 'heap';
 
+/** The parts beside the contenders: the tunnel (network namespaces) and the daemon (`up`). */
+export type PartId = 'tunnel' | 'daemon';
+export const PARTS: readonly PartId[] = ['tunnel', 'daemon'];
+
 export interface BenchOptions {
   profile: Profile;
   contenders: Contender[];
+  parts: PartId[];
   /** Where the report (.md), the raw results (.json) and the contenders' logs go. */
   outDir: string;
   profiler?: ProfilerKind;
@@ -152,7 +157,8 @@ export const USAGE = `Usage: npm run bench -- [--quick | --smoke] [--rounds <n>]
   --quick         1 round, short phases: a first look in under a minute
   --smoke         a few calls per contender: proves every part starts and answers
   --rounds <n>    interleaved rounds (default 3; quick and smoke 1)
-  --only <ids>    contenders to run, comma-separated: ${CONTENDERS.map((c) => c.id).join(', ')}
+  --only <ids>    contenders and parts to run, comma-separated: ${CONTENDERS.map((c) => c.id).join(', ')},
+                  ${PARTS.join(', ')} (default: all of them)
   --out <dir>     where to write <timestamp>.md, .json and logs/ (default bench-results/)
   --mcpw-node-flags "<flags>"
                   extra node flags for the mcp-workstation contenders' own process, e.g.
@@ -165,6 +171,7 @@ export function parseOptions(args: string[], defaultOutDir: string): BenchOption
   let profile = PROFILES.full;
   let rounds: number | undefined;
   let contenders = [...CONTENDERS];
+  let parts: PartId[] = [...PARTS];
   let outDir = defaultOutDir;
   let profiler: ProfilerKind | undefined;
   let mcpwNodeFlags: string[] = [];
@@ -179,7 +186,7 @@ export function parseOptions(args: string[], defaultOutDir: string): BenchOption
     if (flag === '--quick') profile = PROFILES.quick;
     else if (flag === '--smoke') profile = PROFILES.smoke;
     else if (flag === '--rounds') rounds = positiveInteger(flag, value());
-    else if (flag === '--only') contenders = value().split(',').map((id) => contenderById(id.trim()));
+    else if (flag === '--only') ({ contenders, parts } = onlyThese(value()));
     else if (flag === '--out') outDir = value();
     else if (flag === '--prof') profiler = profilerKind(value());
     else if (flag === '--mcpw-node-flags') mcpwNodeFlags = value(true).split(/\s+/).filter(Boolean);
@@ -187,7 +194,14 @@ export function parseOptions(args: string[], defaultOutDir: string): BenchOption
     else throw new Error(`unknown option ${flag}\n\n${USAGE}`);
   }
   const stopGraceMs = profiler ? Math.max(profile.stopGraceMs, 10_000) : profile.stopGraceMs;
-  return { profile: { ...profile, rounds: rounds ?? profile.rounds, stopGraceMs }, contenders, outDir, profiler, mcpwNodeFlags };
+  return { profile: { ...profile, rounds: rounds ?? profile.rounds, stopGraceMs }, contenders, parts, outDir, profiler, mcpwNodeFlags };
+}
+
+function onlyThese(list: string): { contenders: Contender[]; parts: PartId[] } {
+  const ids = list.split(',').map((id) => id.trim()).filter(Boolean);
+  const parts = ids.filter((id): id is PartId => (PARTS as readonly string[]).includes(id));
+  const contenders = ids.filter((id) => !(PARTS as readonly string[]).includes(id)).map((id) => contenderById(id));
+  return { contenders, parts };
 }
 
 function profilerKind(text: string): ProfilerKind {

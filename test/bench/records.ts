@@ -1,4 +1,6 @@
 import type { ContenderId } from './contenders.js';
+import type { DaemonRun } from './daemon-run.js';
+import type { TunnelRun } from './tunnel-run.js';
 import type { ChurnResult, LatencyResult, OperationCounts, ThroughputResult } from './load-protocol.js';
 import type { MachineDescription } from './machine.js';
 import type { Profile } from './profile.js';
@@ -66,6 +68,10 @@ export interface BenchResults {
   profiler?: string;
   runs: ContenderRun[];
   idleRuns: IdleRun[];
+  /** The tunnel part, one per round (two network namespaces, wireguard-go). */
+  tunnelRuns: TunnelRun[];
+  /** The daemon part, one per round (`mcp-workstation up`: start to ready, idle). */
+  daemonRuns: DaemonRun[];
   /** Share of the machine's CPU used by other processes over the whole benchmark. */
   foreignCpuShare?: number;
 }

@@ -4,8 +4,10 @@ import { ratio } from './stats.js';
 import type { ContenderFigures, Summary } from './summary.js';
 import { figuresFor } from './summary.js';
 import type { TargetCheck } from './targets.js';
+import { renderDaemonSection } from './daemon-report.js';
+import { renderTunnelSection } from './tunnel-report.js';
 
-/** The markdown report: figures, ratios, idle sessions, targets, TODOs, rounds, machine. */
+/** The markdown report: figures, ratios, idle sessions, targets, the tunnel and daemon parts, rounds, machine. */
 
 function num(value: number, digits = 2): string {
   if (!Number.isFinite(value)) return '–';
@@ -183,10 +185,9 @@ ${idleTable(summary, idleWanted)}
 
 ${targetsTable(checks)}
 
-## Not measured yet (TODO: parts in progress)
+${renderTunnelSection(results.tunnelRuns)}
 
-- **Tunnel** (needs the tunnel agent and the reference gateway wired end to end): in two network namespaces joined by a veth pair with wireguard-go on each side, the same echo call through gateway → WireGuard → agent → bridge against the same call on loopback (added p50), and the time to move a 5 MB \`bytes\` result against raw TCP through the same tunnel.
-- **Daemon** (needs \`mcp-workstation up\` with its readiness and tunnel): time from start to \`/readyz\` 200 minus the child's own start, idle RSS, and idle CPU of the tree over 60 s.
+${renderDaemonSection(results.daemonRuns)}
 
 ## Rounds
 

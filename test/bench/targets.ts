@@ -1,4 +1,7 @@
 import type { ContenderId } from './contenders.js';
+import { daemonTargets } from './daemon-report.js';
+import type { BenchResults } from './records.js';
+import { tunnelTargets } from './tunnel-report.js';
 import { ratio } from './stats.js';
 import type { ContenderFigures, Summary } from './summary.js';
 import { figuresFor } from './summary.js';
@@ -69,36 +72,12 @@ function idleTarget(summary: Summary, wantedSessions: number): TargetCheck {
   return { target, measured, verdict: complete && idle.addedMB <= 30 ? 'met' : 'missed' };
 }
 
-/** The tunnel and daemon targets: their parts are being built; the benchmark has a place for them. */
-const NOT_YET_MEASURED: TargetCheck[] = [
-  {
-    target: 'tunnel: added p50 over loopback at most 0.5 ms',
-    measured: 'TODO: echo p50 through gateway → WireGuard (wireguard-go, two network namespaces) → agent → bridge, minus the same call on loopback',
-    verdict: 'TODO',
-  },
-  {
-    target: 'tunnel: a 5 MB result at least 0.8× raw TCP through the same tunnel',
-    measured: 'TODO: time of a 5 MB `bytes` result through the tunnel against a raw TCP transfer of 5 MB over the same WireGuard pair',
-    verdict: 'TODO',
-  },
-  {
-    target: 'daemon: ready in under 300 ms after its children answer',
-    measured: "TODO: `mcp-workstation up` start → /readyz 200, minus the child's own start-to-initialize time",
-    verdict: 'TODO',
-  },
-  {
-    target: 'daemon: idle CPU under 0.5% of a core',
-    measured: "TODO: the daemon tree's utime+stime over 60 s idle (tunnel connected, no sessions) ÷ 60 s",
-    verdict: 'TODO',
-  },
-];
-
 /**
  * The issue's unqualified targets (latency, throughput) are judged on the default mode,
  * shared; per-session latency too, since one session meets one child the same way. The
  * ratios table shows every contender against the floor and supergateway.
  */
-export function checkTargets(summary: Summary, sessions: number, idleSessions: number): TargetCheck[] {
+export function checkTargets(summary: Summary, results: Pick<BenchResults, 'tunnelRuns' | 'daemonRuns'>, sessions: number, idleSessions: number): TargetCheck[] {
   const p50: Read = (f) => f.p50Ms;
   const callsPerSecond: Read = (f) => f.callsPerSecond;
   const sessionsPerSecond: Read = (f) => f.sessionsPerSecond;
@@ -113,6 +92,7 @@ export function checkTargets(summary: Summary, sessions: number, idleSessions: n
     ratioTarget(summary, `shared: RSS with ${sessions} sessions open at most 1.2× native`, 'mcpw-shared', 'native', openRss, { atMost: 1.2 }),
     oneChildTarget(summary, sessions),
     idleTarget(summary, idleSessions),
-    ...NOT_YET_MEASURED,
+    ...tunnelTargets(results.tunnelRuns),
+    ...daemonTargets(results.daemonRuns),
   ];
 }

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** This package's version, from its package.json (dist/ sits next to it). */
+let cached: string | undefined;
+
+/** This package's version, from its package.json (dist/ sits next to it); read once: /status asks for it on every poll. */
 export function packageVersion(): string {
-  const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
-  return version;
+  cached ??= (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  return cached;
 }

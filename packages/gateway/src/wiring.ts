@@ -52,7 +52,8 @@ export function assembleGateway({ config, log, key, store, tokens, wireguard }: 
     log,
     session: { directory, tunnelFor: (agent) => tunnelBlockFor(agent, tunnel), log, pingIntervalMs: config.pingIntervalMs },
   });
-  const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 16, timeout: 60_000, scheduling: 'lifo' });
+  // noDelay: a request written in pieces must not wait for the agent's delayed ACK (Nagle).
+  const upstreamAgent = new http.Agent({ keepAlive: true, noDelay: true, maxSockets: 256, maxFreeSockets: 16, timeout: 60_000, scheduling: 'lifo' });
   const prefix = config.publicUrl ? basePath(config.publicUrl) : '';
   const front = new Front({
     log,

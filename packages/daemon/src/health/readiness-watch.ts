@@ -21,35 +21,52 @@ export interface ReadinessEvents {
   component: [ComponentChange];
 }
 
-const POLL_MS = 500;
+/**
+ * Polled often while something is not ready (a start, a restart: the answer that makes a
+ * bridge ready has no event), rarely once everything is: every poll builds the whole status
+ * report, and an idle daemon should cost next to nothing (the benchmark's daemon part). A
+ * component that goes down says so through its own event (supervisor, tunnel) at once.
+ */
+const POLL_WHILE_NOT_READY_MS = 500;
+const POLL_WHILE_READY_MS = 5_000;
 
 export class ReadinessWatch extends EventEmitter<ReadinessEvents> {
   private ready: boolean | null = null;
   private readonly states = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
+  private running = false;
 
   constructor(private readonly reporter: StatusReporter) {
     super();
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.check(), POLL_MS).unref();
+    if (this.running) return;
+    this.running = true;
     this.check();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.check(), this.ready ? POLL_WHILE_READY_MS : POLL_WHILE_NOT_READY_MS).unref();
   }
 
   /** Compare now (call it on any event that may change a state). */
   check(): void {
     const report = this.reporter.report();
     this.compareComponents(report.components);
-    if (report.ready === this.ready) return;
+    const changed = report.ready !== this.ready;
     const first = this.ready === null;
     this.ready = report.ready;
+    this.schedule();
+    if (!changed) return;
     if (report.ready) this.emit('ready', report);
     else if (!first) this.emit('not-ready', report);
   }

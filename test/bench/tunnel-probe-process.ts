@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import type { ProbeCommand, ProbeRequest, ProbeResponse, ProbeResult, Samples } from './tunnel-probe-protocol.js';
+import { NamespacedProcess } from './tunnel-process.js';
+
+/**
+ * The orchestrator's handle on a probe inside a namespace: one command at a time, each with a
+ * deadline; stop() in a finally (killAllNamespacedProcessesNow() covers the exit path).
+ */
+export class Probe {
+  private seq = 0;
+  private readonly pending = new Map<number, (response: ProbeResponse) => void>();
+  private exitReason?: string;
+
+  private constructor(private readonly process: NamespacedProcess) {
+    const child = process.child;
+    child.on('message', (response: ProbeResponse) => {
+      this.pending.get(response.seq)?.(response);
+      this.pending.delete(response.seq);
+    });
+    child.once('exit', (code, signal) => {
+      this.exitReason = `${process.label} exited (code ${code}, signal ${signal})\n${process.logTail(5)}`;
+      for (const resolve of this.pending.values()) resolve({ seq: -1, ok: false, error: this.exitReason });
+      this.pending.clear();
+    });
+  }
+
+  static start(label: string, namespace: string, logFile: string): Probe {
+    return new Probe(NamespacedProcess.start(label, namespace, [join(__dirname, 'tunnel-probe.js')], logFile, true));
+  }
+
+  open(session: string, url: string, bearer?: string): Promise<ProbeResult> {
+    return this.send({ kind: 'open', session, url, bearer }, 30_000);
+  }
+
+  calls(command: Omit<Extract<ProbeCommand, { kind: 'calls' }>, 'kind'>): Promise<Samples> {
+    return this.send({ kind: 'calls', ...command }, command.maxMs + 120_000) as Promise<Samples>;
+  }
+
+  close(session: string): Promise<ProbeResult> {
+    return this.send({ kind: 'close', session }, 30_000);
+  }
+
+  serve(host: string, echoPort: number, bulkPort: number, bulkBytes: number): Promise<ProbeResult> {
+    return this.send({ kind: 'serve', host, echoPort, bulkPort, bulkBytes }, 30_000);
+  }
+
+  pingPong(host: string, port: number, count: number, warmup: number, messageBytes: number): Promise<Samples> {
+    return this.send({ kind: 'pingPong', host, port, count, warmup, messageBytes }, 120_000) as Promise<Samples>;
+  }
+
+  bulk(host: string, port: number, bytes: number, transfers: number, warmup: number): Promise<Samples> {
+    return this.send({ kind: 'bulk', host, port, bytes, transfers, warmup }, 120_000) as Promise<Samples>;
+  }
+
+  /** SIGKILL is enough: a probe holds nothing that needs a goodbye (the sessions die with it). */
+  stop(): Promise<void> {
+    return this.process.stop(0);
+  }
+
+  private send(command: ProbeCommand, timeoutMs: number): Promise<ProbeResult> {
+    if (this.exitReason) return Promise.reject(new Error(this.exitReason));
+    const seq = ++this.seq;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(seq);
+        reject(new Error(`${this.process.label} did not finish ${command.kind} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(seq, (response) => {
+        clearTimeout(timer);
+        if (response.ok) resolve(response.result);
+        else reject(new Error(`${this.process.label}, ${command.kind}: ${response.error}`));
+      });
+      this.process.child.send({ seq, command } satisfies ProbeRequest);
+    });
+  }
+}

@@ -1,0 +1,201 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BENCH_SERVER, MCP_WORKSTATION_NODE_FLAGS, REPO_ROOT } from './contenders.js';
+import { createNamespacePair, removeAllNamespacesNow, removeNamespaces, removeStaleNamespaces, removeWireGuardSockets, uniqueInterfaceName } from './tunnel-netns.js';
+import type { NamespacePair } from './tunnel-netns.js';
+import { NamespacedProcess, killAllNamespacedProcessesNow } from './tunnel-process.js';
+
+/**
+ * The tunnel as users run it, for the benchmark: the reference gateway (the built
+ * `mcp-workstation-gateway serve`, wireguard-go) in namespace G, `mcp-workstation register`
+ * then `up --tunnel true` (wireguard-go) serving the benchmark's stdio server in namespace A,
+ * the two joined by a veth pair that carries WireGuard. The same steps as
+ * test/e2e/support/tunnel.ts, which this cannot import (see tunnel-netns.ts). Tunnel addresses
+ * come from 198.18.0.0/24 (RFC 2544's benchmarking block): nothing here exists outside the two
+ * namespaces, and destroy() removes it all, also after a failure.
+ */
+
+export const GATEWAY_BIN = join(REPO_ROOT, 'packages', 'gateway', 'bin', 'mcp-workstation-gateway.js');
+const GATEWAY_DIST = join(REPO_ROOT, 'packages', 'gateway', 'dist', 'cli.js');
+const CLI_BIN = join(REPO_ROOT, 'packages', 'daemon', 'bin', 'mcp-workstation.js');
+const CLI_DIST = join(REPO_ROOT, 'packages', 'daemon', 'dist', 'cli.js');
+
+const GATEWAY_PORT = 8080;
+const WIREGUARD_PORT = 51820;
+const ADDRESS_POOL = '198.18.0.0/24';
+/** The agent's tunnel listener: the gateway's default agent port. */
+export const AGENT_TUNNEL_PORT = 8000;
+/** The agent's loopback listener inside A (its admin listener keeps its default, 8001). */
+export const AGENT_LOCAL_PORT = 9000;
+
+/** What the tunnel benchmark needs built, or null. */
+export function missingBuild(): string | null {
+  const missing = [GATEWAY_DIST, CLI_DIST, BENCH_SERVER].filter((file) => !existsSync(file));
+  return missing.length ? `not built: ${missing.join(', ')} (run \`npm run build && npx tsc -p test/bench\`, or \`npm run bench\`, which builds first)` : null;
+}
+
+const testbeds = new Set<TunnelTestbed>();
+
+export class TunnelTestbed {
+  gateway?: NamespacedProcess;
+  agent?: NamespacedProcess;
+  agentId = '';
+  /** Tunnel addresses, without prefix. */
+  agentTunnelAddress = '';
+  gatewayTunnelAddress = '';
+  /** The gateway API key; it goes to the probes over IPC, never on a command line. */
+  readonly apiKey = randomBytes(24).toString('base64url');
+  readonly gatewayInterface = uniqueInterfaceName('gw');
+  readonly agentInterface = uniqueInterfaceName('ag');
+
+  private constructor(
+    readonly net: NamespacePair,
+    /** A private (0700) scratch directory: state directories, the API key file, the token. */
+    readonly dir: string,
+    /** Where the processes' logs go. */
+    readonly logDir: string,
+    readonly round: number,
+  ) {}
+
+  static async create(logDir: string, round: number): Promise<TunnelTestbed> {
+    await removeStaleNamespaces();
+    const dir = mkdtempSync(join(tmpdir(), 'mcpw-bench-tunnel-')); // mkdtemp makes it 0700
+    let net: NamespacePair;
+    try {
+      net = await createNamespacePair();
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+    const testbed = new TunnelTestbed(net, dir, logDir, round);
+    testbeds.add(testbed);
+    await writeFile(testbed.apiKeyFile, `${testbed.apiKey}\n`, { mode: 0o600 });
+    return testbed;
+  }
+
+  private get apiKeyFile(): string {
+    return join(this.dir, 'api-keys');
+  }
+
+  private get gatewayStateDir(): string {
+    return join(this.dir, 'gateway');
+  }
+
+  private get agentStateDir(): string {
+    return join(this.dir, 'agent');
+  }
+
+  private logFile(name: string): string {
+    return join(this.logDir, `tunnel-${name}-round${this.round}.log`);
+  }
+
+  /** The public endpoint as a client inside G reaches it (loopback, like the agent's own baseline). */
+  get publicUrl(): string {
+    return `http://127.0.0.1:${GATEWAY_PORT}/agents/${this.agentId}/servers/default/mcp`;
+  }
+
+  /** The agent's loopback listener, from inside A. */
+  get loopbackUrl(): string {
+    return `http://127.0.0.1:${AGENT_LOCAL_PORT}/servers/default/mcp`;
+  }
+
+  /**
+   * The agent's tunnel listener, from inside G without the gateway's proxy: the listener admits
+   * the gateway's tunnel address, which is the source of any connection G makes into the tunnel.
+   */
+  get directUrl(): string {
+    return `http://${this.agentTunnelAddress}:${AGENT_TUNNEL_PORT}/servers/default/mcp`;
+  }
+
+  async startGateway(): Promise<void> {
+    this.gateway = NamespacedProcess.start('the gateway', this.net.gateway, [
+      GATEWAY_BIN, 'serve',
+      '--state-dir', this.gatewayStateDir,
+      '--listen', `0.0.0.0:${GATEWAY_PORT}`,
+      '--api-key-file', this.apiKeyFile,
+      '--wg-interface', this.gatewayInterface,
+      '--wg-listen-port', String(WIREGUARD_PORT),
+      '--wg-endpoint', `${this.net.gatewayAddress}:${WIREGUARD_PORT}`,
+      '--address-pool', ADDRESS_POOL,
+    ], this.logFile('gateway'));
+    await this.gateway.waitForLog(/gateway listening on /, 20_000);
+  }
+
+  /** A single-use token (`token create`, from here: it only writes the state directory), then `register` inside A. */
+  async registerAgent(): Promise<void> {
+    const token = await runToCompletion('mcp-workstation-gateway token create', process.execPath, [GATEWAY_BIN, 'token', 'create', '--ttl', '30m', '--state-dir', this.gatewayStateDir]);
+    const tokenFile = join(this.dir, 'token');
+    await writeFile(tokenFile, token, { mode: 0o600 });
+    const registered = await runToCompletion('mcp-workstation register', 'ip', [
+      'netns', 'exec', this.net.agent, process.execPath, CLI_BIN, 'register',
+      '--gateway', `http://${this.net.gatewayAddress}:${GATEWAY_PORT}`,
+      '--token-file', tokenFile,
+      '--state-dir', this.agentStateDir,
+      '--allow-http',
+      '--name', 'bench-agent',
+    ]);
+    const agentId = /agentId:\s+(agt_\w+)/.exec(registered)?.[1];
+    if (!agentId) throw new Error(`mcp-workstation register printed no agentId:\n${registered}`);
+    this.agentId = agentId;
+    const state = JSON.parse(await readFile(join(this.agentStateDir, 'tunnel.json'), 'utf8')) as { tunnel: { address: string; peer: { allowedIps: string[] } } };
+    this.agentTunnelAddress = state.tunnel.address.split('/')[0]!;
+    this.gatewayTunnelAddress = state.tunnel.peer.allowedIps[0]!.split('/')[0]!;
+  }
+
+  /** `mcp-workstation up` inside A serving the benchmark's stdio server; resolves once it says the tunnel is ready. */
+  async startAgent(): Promise<NamespacedProcess> {
+    const agent = NamespacedProcess.start('mcp-workstation up', this.net.agent, [
+      ...MCP_WORKSTATION_NODE_FLAGS, // as shipped (its bin's shebang)
+      CLI_BIN, 'up',
+      '--state-dir', this.agentStateDir,
+      '--tunnel', 'true',
+      '--wg-interface', this.agentInterface,
+      '--wg-backend', 'wireguard-go',
+      '--allow-http',
+      '--port', String(AGENT_LOCAL_PORT),
+      '--', process.execPath, BENCH_SERVER, 'stdio',
+    ], this.logFile('agent'));
+    this.agent = agent;
+    await agent.waitForLog(/tunnel ready/, 30_000);
+    return agent;
+  }
+
+  /** Stops the agent (it says bye), then the gateway, then removes the namespaces and the scratch directory. */
+  async destroy(graceMs: number): Promise<void> {
+    testbeds.delete(this);
+    const problems: string[] = [];
+    for (const started of [this.agent, this.gateway]) await started?.stop(graceMs).catch((err: Error) => problems.push(err.message));
+    await removeNamespaces(this.net).catch((err: Error) => problems.push(err.message));
+    removeWireGuardSockets([this.gatewayInterface, this.agentInterface]);
+    rmSync(this.dir, { recursive: true, force: true });
+    if (problems.length) throw new Error(`cleaning up the tunnel testbed: ${problems.join('; ')}`);
+  }
+
+  /** Synchronous last resort (the benchmark's exit path). */
+  destroyNow(): void {
+    testbeds.delete(this);
+    removeWireGuardSockets([this.gatewayInterface, this.agentInterface]);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Every process, namespace, socket and scratch directory of the tunnel benchmark, now. */
+export function destroyAllTestbedsNow(): void {
+  killAllNamespacedProcessesNow();
+  removeAllNamespacesNow();
+  for (const testbed of [...testbeds]) testbed.destroyNow();
+}
+
+/** stdout of a command that must succeed; its stderr in the error otherwise. */
+function runToCompletion(label: string, file: string, args: string[], timeoutMs = 60_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { cwd: REPO_ROOT, timeout: timeoutMs }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${label} failed: ${stderr.trim() || error.message}`));
+      else resolve(stdout);
+    });
+  });
+}
