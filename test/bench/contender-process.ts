@@ -5,8 +5,8 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import type { Contender } from './contenders.js';
 import { REPO_ROOT } from './contenders.js';
-import { isSameLiveProcess, snapshotTree } from './proc-tree.js';
-import type { ProcessInfo } from './proc-tree.js';
+import { delay, reapSurvivors, signalGroup } from './process-group.js';
+import { snapshotTree } from './proc-tree.js';
 
 /**
  * One contender as a real process: started in its own process group with its output in a log
@@ -113,34 +113,6 @@ export async function stopAllContenders(): Promise<void> {
 /** Synchronous last resort (process 'exit'): SIGKILL every contender's process group. */
 export function killAllContendersNow(): void {
   for (const contender of running) signalGroup(contender.pid, 'SIGKILL');
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is gone already
-  }
-}
-
-async function reapSurvivors(tree: ProcessInfo[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let alive = tree.filter(isSameLiveProcess);
-  while (alive.length > 0 && Date.now() < deadline) {
-    await delay(50);
-    alive = alive.filter(isSameLiveProcess);
-  }
-  for (const info of alive) {
-    try {
-      process.kill(info.pid, 'SIGKILL');
-    } catch {
-      // gone between the check and the kill
-    }
-  }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** A port that was free a moment ago on 127.0.0.1 (the OS picks it). */

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { REPO_ROOT } from './contenders.js';
-import { isSameLiveProcess, snapshotTree } from './proc-tree.js';
-import type { ProcessInfo } from './proc-tree.js';
+import { delay, killProcess, reapSurvivors, signalGroup } from './process-group.js';
+import { snapshotTree } from './proc-tree.js';
 
 /**
  * A `node` process inside a network namespace (`ip netns exec <ns> node …`; ip execs, so the
@@ -93,7 +93,7 @@ export class NamespacedProcess {
   killNow(): void {
     const tree = snapshotTree(this.pid).processes;
     signalGroup(this.pid, 'SIGKILL');
-    for (const info of tree) kill(info.pid, 'SIGKILL');
+    for (const info of tree) killProcess(info.pid, 'SIGKILL');
   }
 }
 
@@ -103,28 +103,3 @@ export function killAllNamespacedProcessesNow(): void {
   running.clear();
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  kill(-pid, signal);
-}
-
-function kill(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // gone already
-  }
-}
-
-async function reapSurvivors(tree: ProcessInfo[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let alive = tree.filter(isSameLiveProcess);
-  while (alive.length > 0 && Date.now() < deadline) {
-    await delay(50);
-    alive = alive.filter(isSameLiveProcess);
-  }
-  for (const info of alive) kill(info.pid, 'SIGKILL');
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}

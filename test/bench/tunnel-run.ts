@@ -6,7 +6,7 @@ import { median, mean, percentile } from './stats.js';
 import { netnsPrerequisiteProblem } from './tunnel-netns.js';
 import { Probe } from './tunnel-probe-process.js';
 import type { Samples } from './tunnel-probe-protocol.js';
-import { delay } from './tunnel-process.js';
+import { delay } from './process-group.js';
 import { TunnelTestbed, destroyAllTestbedsNow, missingBuild } from './tunnel-testbed.js';
 
 export { renderTunnelSection, tunnelTargets } from './tunnel-report.js';
