@@ -5,7 +5,8 @@ import {
   type WebStandardStreamableHTTPServerTransportOptions,
 } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { eventData, isPrimingEvent, type PendingAnswer, PendingAnswers, QUICK_ANSWER_WINDOW_MS } from './quick-answer.js';
 
 /**
  * The SDK's own Streamable HTTP transport (all of the protocol: sessions, SSE, resumption,
@@ -14,11 +15,13 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
  * Why: hono's response writer, seeing a streamed body whose first chunk is not followed at
  * once by a second, waits on a timer before it writes even the headers. At protocol 2025-11-25
  * every POST answer opens with an SSE priming event, so that timer added over 1 ms to every
- * call (docs/performance.md). Here the status and headers go out at once, each chunk is written
- * as it comes, and a JSON answer is sent whole with its Content-Length.
+ * call (docs/performance.md). Here a stream's chunks are written as they come, a JSON answer is
+ * sent whole with its Content-Length, and a POST answered at once goes back as JSON
+ * (quick-answer.ts says why and how long it waits).
  */
 export class NodeStreamableTransport implements Transport {
   private readonly web: WebStandardStreamableHTTPServerTransport;
+  private readonly pendingAnswers = new PendingAnswers();
 
   constructor(options: WebStandardStreamableHTTPServerTransportOptions) {
     this.web = new WebStandardStreamableHTTPServerTransport(options);
@@ -53,13 +56,20 @@ export class NodeStreamableTransport implements Transport {
     return this.web.close();
   }
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    // A structural test, not the SDK's zod guards: this runs for every answer, 5 MB ones included.
+    if ('id' in message && ('result' in message || 'error' in message)) this.pendingAnswers.markAnswered(message.id as RequestId);
     return this.web.send(message, options);
   }
 
   /** Serves one HTTP request; `parsedBody` is the POST body the bridge already read and parsed. */
   async handleRequest(req: IncomingMessage, res: ServerResponse, parsedBody?: unknown): Promise<void> {
-    const response = await this.web.handleRequest(toWebRequest(req), { parsedBody });
-    await writeWebResponse(response, res);
+    const pending = req.method === 'POST' ? this.pendingAnswers.watch(parsedBody) : undefined;
+    try {
+      const response = await this.web.handleRequest(toWebRequest(req), { parsedBody });
+      await writeWebResponse(response, res, pending);
+    } finally {
+      if (pending) this.pendingAnswers.release(pending);
+    }
   }
 }
 
@@ -74,7 +84,7 @@ function toWebRequest(req: IncomingMessage): Request {
   return new Request(url, { method: req.method, headers });
 }
 
-async function writeWebResponse(response: Response, res: ServerResponse): Promise<void> {
+async function writeWebResponse(response: Response, res: ServerResponse, pending: PendingAnswer | undefined): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
@@ -87,13 +97,23 @@ async function writeWebResponse(response: Response, res: ServerResponse): Promis
     res.end(body);
     return;
   }
-  res.writeHead(response.status, headers);
-  res.flushHeaders();
-  await pipeStream(response.body, res);
+  await writeEventStream(response.body, response.status, headers, res, pending);
 }
 
-/** Copies an SSE body to the socket with backpressure; a client that goes away cancels the stream. */
-async function pipeStream(body: ReadableStream<Uint8Array>, res: ServerResponse): Promise<void> {
+type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
+
+/**
+ * Copies an SSE body to the socket with backpressure; a client that goes away cancels the
+ * stream. A POST of one request first waits (quick-answer.ts) for its answer to come alone,
+ * and then sends it as one JSON body instead.
+ */
+async function writeEventStream(
+  body: ReadableStream<Uint8Array>,
+  status: number,
+  headers: Record<string, string>,
+  res: ServerResponse,
+  pending: PendingAnswer | undefined,
+): Promise<void> {
   const reader = body.getReader();
   let finished = false;
   const cancelOnClose = (): void => {
@@ -101,18 +121,76 @@ async function pipeStream(body: ReadableStream<Uint8Array>, res: ServerResponse)
   };
   res.once('close', cancelOnClose);
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!res.write(value)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
-      if (res.destroyed) break;
-    }
+    const held = pending ? await holdForQuickAnswer(reader, pending) : { chunks: [], done: false };
+    if (res.destroyed) return;
+    if (held.answer) return sendJsonAnswer(res, status, headers, held.answer);
+    res.writeHead(status, headers);
+    res.flushHeaders();
+    for (const chunk of held.chunks) res.write(chunk);
+    if (!held.done) await pipeRest(reader, res, held.next);
     finished = true;
     if (!res.destroyed) res.end();
   } catch {
-    finished = true;
     res.destroy();
   } finally {
+    finished = true;
     res.off('close', cancelOnClose);
+  }
+}
+
+interface Held {
+  /** What was read, in order, to be written as SSE when no quick answer came. */
+  chunks: Uint8Array[];
+  done: boolean;
+  /** A read still under way when the window closed: its chunk comes next. */
+  next?: Promise<ReadResult>;
+  answer?: Buffer;
+}
+
+/** Reads the POST stream for up to QUICK_ANSWER_WINDOW_MS: the answer alone, then the end, makes a quick answer. */
+async function holdForQuickAnswer(reader: ReadableStreamDefaultReader<Uint8Array>, pending: PendingAnswer): Promise<Held> {
+  const chunks: Uint8Array[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'expired'>((resolve) => {
+    timer = setTimeout(() => resolve('expired'), QUICK_ANSWER_WINDOW_MS);
+  });
+  try {
+    let events = 0;
+    for (;;) {
+      const next = reader.read();
+      const result = await Promise.race([next, expired]);
+      if (result === 'expired') return { chunks, done: false, next };
+      if (result.done) {
+        const answer = events === 1 && pending.answered ? eventData(chunks[chunks.length - 1]!) : undefined;
+        return { chunks, done: true, answer };
+      }
+      chunks.push(result.value);
+      if (isPrimingEvent(result.value) && events === 0) continue;
+      events += 1;
+      // A notification or a request of the server's before the answer: the client wants it now, on a stream.
+      if (events > 1 || !pending.answered) return { chunks, done: false };
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function sendJsonAnswer(res: ServerResponse, status: number, sseHeaders: Record<string, string>, answer: Buffer): void {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(sseHeaders)) if (!SSE_ONLY_HEADERS.has(name)) headers[name] = value;
+  headers['content-type'] = 'application/json';
+  headers['content-length'] = String(answer.length);
+  res.writeHead(status, headers);
+  res.end(answer);
+}
+
+const SSE_ONLY_HEADERS = new Set(['content-type', 'cache-control', 'connection', 'x-accel-buffering']);
+
+async function pipeRest(reader: ReadableStreamDefaultReader<Uint8Array>, res: ServerResponse, first: Promise<ReadResult> | undefined): Promise<void> {
+  for (let next = first ?? reader.read(); ; next = reader.read()) {
+    const { done, value } = await next;
+    if (done) return;
+    if (!res.write(value)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    if (res.destroyed) return;
   }
 }

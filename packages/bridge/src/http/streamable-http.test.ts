@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CreateMessageRequestSchema, ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageRequestSchema, ToolListChangedNotificationSchema, type CallToolResult, type InitializeResult } from '@modelcontextprotocol/sdk/types.js';
+import { QUICK_ANSWER_WINDOW_MS } from './quick-answer.js';
 import { InProcessUpstream } from './test-support/in-process-upstream.js';
 import { startBridge, type RunningBridge } from './test-support/bridge-harness.js';
 import { mcpPostHeaders, rawRequest } from './test-support/raw-http.js';
@@ -116,9 +117,7 @@ describe('Streamable HTTP, stateful', () => {
     const init = await fetch(running.url('/mcp'), { method: 'POST', headers: mcpPostHeaders(), body: INIT_BODY() });
     expect(init.status).toBe(200);
     const sessionId = init.headers.get('mcp-session-id')!;
-    const reader = new SseReader(init);
-    expect(JSON.parse((await reader.next()).data).result.serverInfo.name).toBe('test-alpha');
-    await reader.cancel();
+    expect(((await init.json()) as { result: InitializeResult }).result.serverInfo.name).toBe('test-alpha');
     const common = { 'Mcp-Session-Id': sessionId, 'MCP-Protocol-Version': '2025-11-25' };
     const initialized = await fetch(running.url('/mcp'), {
       method: 'POST',
@@ -128,6 +127,37 @@ describe('Streamable HTTP, stateful', () => {
     expect(initialized.status).toBe(202);
     return common;
   }
+
+  it('sends an answer that comes at once as one JSON body, with its length and the session id', async () => {
+    const common = await rawSession();
+    const call = await rawRequest(running.port, {
+      method: 'POST',
+      path: '/mcp',
+      headers: mcpPostHeaders(common),
+      body: JSON.stringify({ jsonrpc: '2.0', id: 'quick', method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi' } } }),
+    });
+    expect(call.status).toBe(200);
+    expect(call.headers['content-type']).toBe('application/json');
+    expect(Number(call.headers['content-length'])).toBe(Buffer.byteLength(call.text));
+    expect(call.headers['mcp-session-id']).toBe(common['Mcp-Session-Id']);
+    expect(call.headers['transfer-encoding']).toBeUndefined();
+    expect(call.json()).toEqual({ jsonrpc: '2.0', id: 'quick', result: { content: [{ type: 'text', text: 'alpha: hi' }] } });
+  });
+
+  it(`opens an SSE stream at once when the answer takes longer than ${QUICK_ANSWER_WINDOW_MS} ms, then sends the answer on it`, async () => {
+    const common = await rawSession();
+    const call = await fetch(running.url('/mcp'), {
+      method: 'POST',
+      headers: mcpPostHeaders(common),
+      body: JSON.stringify({ jsonrpc: '2.0', id: 'slow', method: 'tools/call', params: { name: 'gated', arguments: { text: 'late' } } }),
+    });
+    // fetch resolved on the headers while the tool is still held: the stream opened without its answer.
+    expect(call.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = new SseReader(call);
+    upstream.openGate();
+    const answer = JSON.parse((await reader.next()).data);
+    expect(answer).toMatchObject({ id: 'slow', result: { content: [{ type: 'text', text: 'late' }] } });
+  });
 
   it('puts progress on the POST stream of the request it belongs to, then the result', async () => {
     const common = await rawSession();

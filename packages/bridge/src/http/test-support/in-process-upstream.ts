@@ -19,14 +19,19 @@ const RENDEZVOUS_TIMEOUT_MS = 10_000;
 /**
  * A stand-in for the real upstream in tests of the HTTP front: each open(peer) gets its own
  * SDK McpServer (so every session is independently initialized) with tools that exercise
- * routing: echo, progress, sampling (a server->client request) and a rendezvous that only
- * answers once `rendezvousSize` calls are in flight at the same time.
+ * routing: echo, progress, sampling (a server->client request), a rendezvous that only
+ * answers once `rendezvousSize` calls are in flight at the same time, and a gated call that
+ * answers when the test calls openGate().
  */
 export class InProcessUpstream implements Upstream {
   readonly sessions: RecordedSession[] = [];
   rendezvousSize = 2;
   private readinessValue: UpstreamReadiness = { ready: true, state: 'ready', reason: 'in-process test server' };
   private waiting: Array<() => void> = [];
+  private openTheGate: () => void = () => undefined;
+  private readonly gate = new Promise<void>((resolve) => {
+    this.openTheGate = resolve;
+  });
   started = false;
   closed = false;
 
@@ -103,11 +108,20 @@ export class InProcessUpstream implements Upstream {
       const text = result.content.type === 'text' ? result.content.text : result.content.type;
       return { content: [{ type: 'text', text: `sampled: ${text}` }] };
     });
+    server.registerTool('gated', { inputSchema: { text: z.string() } }, async ({ text }) => {
+      await this.gate;
+      return { content: [{ type: 'text', text }] };
+    });
     server.registerTool('rendezvous', { inputSchema: { text: z.string() } }, async ({ text }) => {
       await this.rendezvous();
       return { content: [{ type: 'text', text }] };
     });
     return server;
+  }
+
+  /** Lets every call of the gated tool answer, from now on. */
+  openGate(): void {
+    this.openTheGate();
   }
 
   private rendezvous(): Promise<void> {
