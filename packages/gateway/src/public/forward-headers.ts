@@ -10,8 +10,11 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'p
  */
 const NOT_FOR_THE_AGENT = new Set(['host', 'origin', 'authorization', 'expect']);
 
-function without(headers: IncomingHttpHeaders, dropped: Set<string>): OutgoingHttpHeaders {
-  const named = new Set((headers.connection ?? '').split(',').map((name) => name.trim().toLowerCase()));
+const NONE: ReadonlySet<string> = new Set();
+
+function without(headers: IncomingHttpHeaders, dropped: ReadonlySet<string>): OutgoingHttpHeaders {
+  // Headers named by Connection are hop-by-hop too; most requests name none, and this runs on every call.
+  const named = headers.connection ? new Set(headers.connection.split(',').map((name) => name.trim().toLowerCase())) : NONE;
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || HOP_BY_HOP.has(name) || dropped.has(name) || named.has(name)) continue;
@@ -27,5 +30,5 @@ export function headersForAgent(headers: IncomingHttpHeaders, agentHost: string)
 
 /** The agent's response headers as the client gets them. */
 export function headersForClient(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
-  return without(headers, new Set());
+  return without(headers, NONE);
 }

@@ -67,8 +67,23 @@ function relayAnswer(answer: http.IncomingMessage, res: http.ServerResponse, tar
   const done = (err: NodeJS.ErrnoException | null) => {
     if (err && err.code !== 'ERR_STREAM_PREMATURE_CLOSE') options.log.debug(`${target.label}: stream ended early: ${err.message}`);
   };
-  if (transform) pipeline(answer, transform, res, done);
-  else pipeline(answer, res, done);
+  if (transform) return void pipeline(answer, transform, res, done);
+  relayBody(answer, res, done);
+}
+
+/**
+ * answer.pipe(res), with the teardown pipeline() would do: an answer that breaks off cuts the
+ * client's connection (forward() already ends the upstream request when the client goes).
+ * Not pipeline() itself: in Node 20 it ends every stream pair by aborting an AbortController,
+ * which builds a DOMException with a stack trace, on every call through the gateway.
+ */
+function relayBody(answer: http.IncomingMessage, res: http.ServerResponse, done: (err: NodeJS.ErrnoException | null) => void): void {
+  // Node 20 reports an answer cut short as an 'error' (ECONNRESET, "aborted").
+  answer.on('error', (err) => {
+    done(err);
+    res.destroy();
+  });
+  answer.pipe(res);
 }
 
 class ConnectTimeoutError extends Error {

@@ -106,6 +106,21 @@ describe('public MCP endpoint (protocol.md §4)', () => {
     expect(answer.body.equals(Buffer.concat(Array.from({ length: 80 }, (_, i) => bigChunk(i))))).toBe(true);
   });
 
+  it('cuts the client\'s connection when the agent\'s answer breaks off midway, and keeps serving', async () => {
+    const { res } = await openStream(`${harness.url}/agents/${agentId}/servers/broken/mcp`, auth, 'POST');
+    const reader = new StreamReader(res);
+    const broken = new Promise<string>((resolve) => {
+      res.on('error', (err) => resolve(err.message));
+      res.on('close', () => resolve(res.complete ? 'complete' : 'closed early'));
+    });
+    await reader.waitFor((r) => r.text.includes('"id":1'));
+    upstream.open('broken');
+    expect(await broken).not.toBe('complete');
+    expect(reader.ended).toBe(false);
+    const next = await rawRequest(`${base}/mcp`, { method: 'POST', headers: auth, body: '{"jsonrpc":"2.0","id":2,"method":"ping"}' });
+    expect(next.status).toBe(200);
+  });
+
   it('rewrites the legacy endpoint event to the public path, then relays the stream and the message POST', async () => {
     const { res } = await openStream(`${base}/sse`, { ...auth, accept: 'text/event-stream' });
     const reader = new StreamReader(res);

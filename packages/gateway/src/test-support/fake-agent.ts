@@ -86,6 +86,13 @@ export class FakeAgent {
     if (path === '/servers/big/mcp') {
       return this.bigAnswer(res);
     }
+    if (path === '/servers/broken/mcp') {
+      // Half of a promised body, then the connection dies: an agent that crashed mid-answer.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"jsonrpc":"2.0","id":1,');
+      await this.gate('broken');
+      return void res.socket?.destroy();
+    }
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32601, message: `unknown server: ${path}` } }));
   }
