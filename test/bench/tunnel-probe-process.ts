@@ -52,6 +52,10 @@ export class Probe {
     return this.send({ kind: 'bulk', host, port, bytes, transfers, warmup }, 120_000) as Promise<Samples>;
   }
 
+  relay(host: string, port: number, targetHost: string, targetPort: number): Promise<ProbeResult> {
+    return this.send({ kind: 'relay', host, port, targetHost, targetPort }, 30_000);
+  }
+
   /** SIGKILL is enough: a probe holds nothing that needs a goodbye (the sessions die with it). */
   stop(): Promise<void> {
     return this.process.stop(0);

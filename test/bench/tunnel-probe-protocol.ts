@@ -20,7 +20,13 @@ export type ProbeCommand =
   /** On one connection (TCP_NODELAY): `count` round trips of `messageBytes`, after `warmup`. */
   | { kind: 'pingPong'; host: string; port: number; count: number; warmup: number; messageBytes: number }
   /** On one connection: `transfers` times, one byte out and `bytes` back, timed to the last byte. */
-  | { kind: 'bulk'; host: string; port: number; bytes: number; transfers: number; warmup: number };
+  | { kind: 'bulk'; host: string; port: number; bytes: number; transfers: number; warmup: number }
+  /**
+   * A TCP relay on `host:port` that copies bytes both ways to `targetHost:targetPort` (one
+   * connection out per connection in, TCP_NODELAY both sides) and reads nothing: the least a
+   * separate proxy process can add.
+   */
+  | { kind: 'relay'; host: string; port: number; targetHost: string; targetPort: number };
 
 export interface Samples {
   /** Milliseconds, one per successful operation, in order. */

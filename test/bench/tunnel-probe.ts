@@ -97,6 +97,20 @@ async function serve(command: Extract<ProbeCommand, { kind: 'serve' }>): Promise
   servers.push(echo, bulk);
 }
 
+async function relay(command: Extract<ProbeCommand, { kind: 'relay' }>): Promise<void> {
+  const server = createServer({ noDelay: true }, (inbound) => {
+    const outbound = connect({ host: command.targetHost, port: command.targetPort, noDelay: true });
+    inbound.pipe(outbound);
+    outbound.pipe(inbound);
+    inbound.on('error', () => outbound.destroy());
+    outbound.on('error', () => inbound.destroy());
+    inbound.on('close', () => outbound.destroy());
+    outbound.on('close', () => inbound.destroy());
+  });
+  await listen(server, command.host, command.port);
+  servers.push(server);
+}
+
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -156,6 +170,9 @@ async function run(command: ProbeCommand): Promise<ProbeResult> {
       return { ok: true };
     case 'serve':
       await serve(command);
+      return { ok: true };
+    case 'relay':
+      await relay(command);
       return { ok: true };
     case 'pingPong': {
       const message = Buffer.alloc(command.messageBytes, 'p');

@@ -15,6 +15,8 @@ const FIGURES = {
   wireguardPart: (run: TunnelRun) => difference(run.echo?.direct.p50Ms, run.echo?.loopback.p50Ms),
   /** Through the gateway minus straight to the tunnel listener: the gateway's proxy. */
   gatewayPart: (run: TunnelRun) => difference(run.echo?.gateway.p50Ms, run.echo?.direct.p50Ms),
+  /** A byte relay in the gateway's place minus straight: what any separate proxy process adds here. */
+  relayPart: (run: TunnelRun) => difference(run.echo?.relay?.p50Ms, run.echo?.direct.p50Ms),
   rttAdded: (run: TunnelRun) => difference(run.pingPong?.tunnel.p50Ms, run.pingPong?.loopback.p50Ms),
   mcpGatewayMs: (run: TunnelRun) => run.transfer?.mcpGateway.medianMs,
   rawTunnelMs: (run: TunnelRun) => run.transfer?.rawTunnel.medianMs,
@@ -49,7 +51,7 @@ function signed(value: number | undefined, digits = 2): string {
 const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
 
 function errorsOf(run: TunnelRun): number {
-  const echo = run.echo ? [run.echo.gateway, run.echo.direct, run.echo.loopback] : [];
+  const echo = run.echo ? [run.echo.gateway, run.echo.direct, run.echo.loopback, ...(run.echo.relay ? [run.echo.relay] : [])] : [];
   const pings = run.pingPong ? [run.pingPong.tunnel, run.pingPong.loopback] : [];
   const transfers = run.transfer ? [run.transfer.mcpGateway, run.transfer.mcpDirect, run.transfer.mcpLoopback, run.transfer.rawTunnel, run.transfer.rawLoopback] : [];
   return [...echo, ...pings, ...transfers].reduce((sum, figures) => sum + figures.errors, 0) + (run.failure ? 1 : 0);
@@ -70,6 +72,7 @@ function row(label: string, read: (name: FigureName) => number | undefined, erro
     `${num(read('loopbackP99'))} / ${num(read('gatewayP99'))}`,
     signed(read('wireguardPart'), 3),
     signed(read('gatewayPart'), 3),
+    signed(read('relayPart'), 3),
     signed(read('rttAdded'), 3),
     num(read('mcpGatewayMs'), 1),
     num(read('rawTunnelMs'), 1),
@@ -104,6 +107,7 @@ export function renderTunnelSection(runs: TunnelRun[]): string {
     'p99 loopback / gateway ms',
     'of which WireGuard + listener ms',
     'of which gateway proxy ms',
+    'a byte relay in its place ms',
     'TCP RTT added ms',
     `${size} via gateway ms`,
     `${size} raw TCP tunnel ms`,
@@ -125,7 +129,7 @@ ${table(header, rows)}
 
 - The first row holds each column's median over the rounds (so its parts need not add up exactly).
 - echo p50/p99: \`tools/call echo\` in one session, ${options.echoCalls} calls per path (n= when fewer were made: each of the ${options.echoBlocks} interleaved blocks, in rotating order, stops after ${options.echoBlockMaxMs / 1000} s) after ${options.echoWarmupCalls} warm-up calls; loopback: a client inside the agent's namespace on \`mcp-workstation up\`'s loopback listener; via gateway: a client inside the gateway's namespace on the gateway's public URL (loopback there too, so the difference is the gateway, WireGuard and the agent's tunnel listener), with its API key. Added p50 = via gateway − loopback.
-- The split: WireGuard + listener = the same call from the gateway's namespace straight to the agent's tunnel listener (no gateway) − loopback; gateway proxy = via gateway − that. TCP RTT added: 64-byte ping-pong on one TCP connection through the tunnel − the same on loopback (what WireGuard itself adds per round trip; an MCP call is one round trip on a kept-alive connection).
+- The split: WireGuard + listener = the same call from the gateway's namespace straight to the agent's tunnel listener (no gateway) − loopback; gateway proxy = via gateway − that. A byte relay in its place: the same call through a process in the gateway's namespace that only copies TCP bytes to the agent's tunnel listener (no HTTP, no key check) − straight: what any separate proxy process adds on this machine, the floor for the gateway's part. TCP RTT added: 64-byte ping-pong on one TCP connection through the tunnel − the same on loopback (what WireGuard itself adds per round trip; an MCP call is one round trip on a kept-alive connection).
 - ${size}: the \`bytes\` tool's result, median of ${options.transfers} transfers (in ${options.transferBlocks} interleaved blocks, each after an untimed warm-up, rotating order), timed by the SDK client to the parsed result; raw TCP tunnel: a server on the agent's tunnel address sends ${size} for each byte a client in the gateway's namespace writes on one kept-alive connection, timed to the last byte (the direction the result travels). raw ÷ MCP ≥ 0.8 is the target (MCP's throughput as a share of raw TCP's). Direct / loopback / raw loopback: the same result from the agent's tunnel listener without the gateway, on the agent's loopback listener, and raw TCP on loopback: where the time goes.
 - idle: utime+stime of \`mcp-workstation up\`'s whole tree (node, wireguard-go, the stdio server) over ${options.idleMs / 1000} s with the tunnel connected and no session open, as % of one core; RSS summed over that tree at the end of the window.
 ${failures.length || firstErrors.length ? `\nErrors:\n\n${[...failures, ...firstErrors].join('\n')}\n` : ''}`;
@@ -135,6 +139,7 @@ function errorLines(run: TunnelRun): string[] {
   const phases: Array<[string, { errors: number; firstError?: string } | undefined]> = [
     ['echo via gateway', run.echo?.gateway],
     ['echo direct', run.echo?.direct],
+    ['echo via a byte relay', run.echo?.relay],
     ['echo loopback', run.echo?.loopback],
     ['ping-pong tunnel', run.pingPong?.tunnel],
     ['ping-pong loopback', run.pingPong?.loopback],
@@ -163,7 +168,7 @@ function addedLatencyTarget(runs: TunnelRun[]): TargetCheck {
   if (!Number.isFinite(added)) return { target, measured: notMeasured(runs), verdict: 'not measured' };
   const measured =
     `${signed(added, 3)} ms (p50 ${num(overRounds(runs, 'gatewayP50'), 3)} ms via gateway vs ${num(overRounds(runs, 'loopbackP50'), 3)} ms on loopback; ` +
-    `WireGuard + listener ${signed(overRounds(runs, 'wireguardPart'), 3)} ms, gateway proxy ${signed(overRounds(runs, 'gatewayPart'), 3)} ms; raw TCP RTT through the tunnel ${signed(overRounds(runs, 'rttAdded'), 3)} ms)`;
+    `WireGuard + listener ${signed(overRounds(runs, 'wireguardPart'), 3)} ms, gateway proxy ${signed(overRounds(runs, 'gatewayPart'), 3)} ms, a byte relay in its place ${signed(overRounds(runs, 'relayPart'), 3)} ms; raw TCP RTT through the tunnel ${signed(overRounds(runs, 'rttAdded'), 3)} ms)`;
   return { target, measured, verdict: added <= 0.5 ? 'met' : 'missed' };
 }
 

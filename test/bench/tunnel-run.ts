@@ -7,7 +7,7 @@ import { netnsPrerequisiteProblem } from './tunnel-netns.js';
 import { Probe } from './tunnel-probe-process.js';
 import type { Samples } from './tunnel-probe-protocol.js';
 import { delay } from './process-group.js';
-import { TunnelTestbed, destroyAllTestbedsNow, missingBuild } from './tunnel-testbed.js';
+import { AGENT_TUNNEL_PORT, RELAY_PORT, TunnelTestbed, destroyAllTestbedsNow, missingBuild } from './tunnel-testbed.js';
 
 export { renderTunnelSection, tunnelTargets } from './tunnel-report.js';
 
@@ -19,8 +19,9 @@ export { renderTunnelSection, tunnelTargets } from './tunnel-report.js';
  *  1. the daemon tree's idle CPU and RSS with the tunnel connected and no session open;
  *  2. echo in one session through the gateway's public URL (a client in G), against the same
  *     bridge on loopback (a client in A), interleaved in blocks; plus the same call to the
- *     agent's tunnel listener straight from G (WireGuard without the gateway's proxy) and a raw
- *     TCP ping-pong through the tunnel and on loopback, so the added time splits into its parts;
+ *     agent's tunnel listener straight from G (WireGuard without the gateway's proxy), the same
+ *     through a byte relay in the gateway's place (what any proxy process adds), and a raw TCP
+ *     ping-pong through the tunnel and on loopback, so the added time splits into its parts;
  *  3. a 5 MB `bytes` result through the gateway, against 5 MB over raw TCP through the same
  *     WireGuard pair in the same direction (agent → gateway side), interleaved in blocks.
  *
@@ -95,6 +96,8 @@ export interface TunnelRun {
     gateway: TimingFigures;
     /** Client in G → WireGuard → agent's tunnel listener → bridge: no gateway proxy. */
     direct: TimingFigures;
+    /** Client in G → a byte relay (loopback) → WireGuard → …: a proxy process that does no HTTP. Absent in older results. */
+    relay?: TimingFigures;
     /** Client in A → the agent's loopback listener → bridge. */
     loopback: TimingFigures;
   };
@@ -143,6 +146,8 @@ interface Probes {
   agentSide: Probe;
   /** In A: the raw TCP servers. */
   servers: Probe;
+  /** In G: the byte relay in the gateway's place (its own process, as the gateway is). */
+  relay: Probe;
 }
 
 export async function runTunnel(options: TunnelOptions, logDir: string, progress: (text: string) => void, round = 1): Promise<TunnelRun> {
@@ -179,6 +184,7 @@ async function setUp(testbed: TunnelTestbed, run: TunnelRun, logDir: string, rou
     gatewaySide: Probe.start('the probe in the gateway namespace', testbed.net.gateway, probeLog('gateway-side')),
     agentSide: Probe.start('the probe in the agent namespace', testbed.net.agent, probeLog('agent-side')),
     servers: Probe.start('the raw TCP servers in the agent namespace', testbed.net.agent, probeLog('servers')),
+    relay: Probe.start('the byte relay in the gateway namespace', testbed.net.gateway, probeLog('relay')),
   };
   try {
     await testbed.startGateway();
@@ -233,15 +239,18 @@ async function measureIdle(testbed: TunnelTestbed, run: TunnelRun, options: Tunn
 
 async function measureEcho(testbed: TunnelTestbed, probes: Probes, run: TunnelRun, options: TunnelOptions): Promise<void> {
   const { gatewaySide, agentSide, servers } = probes;
+  await probes.relay.relay('127.0.0.1', RELAY_PORT, testbed.agentTunnelAddress, AGENT_TUNNEL_PORT);
   await gatewaySide.open('gateway', testbed.publicUrl, testbed.apiKey);
   await gatewaySide.open('direct', testbed.directUrl);
+  await gatewaySide.open('relay', testbed.relayUrl);
   await agentSide.open('loopback', testbed.loopbackUrl);
   const paths = [
     { name: 'gateway' as const, probe: gatewaySide },
     { name: 'direct' as const, probe: gatewaySide },
+    { name: 'relay' as const, probe: gatewaySide },
     { name: 'loopback' as const, probe: agentSide },
   ];
-  const samples = { gateway: [] as Samples[], direct: [] as Samples[], loopback: [] as Samples[] };
+  const samples = { gateway: [] as Samples[], direct: [] as Samples[], relay: [] as Samples[], loopback: [] as Samples[] };
   const perBlock = Math.ceil(options.echoCalls / options.echoBlocks);
   for (let block = 0; block < options.echoBlocks; block++) {
     // Rotated each block, so no path always runs first (or right after another's burst).
@@ -250,7 +259,8 @@ async function measureEcho(testbed: TunnelTestbed, probes: Probes, run: TunnelRu
       samples[path.name].push(await path.probe.calls({ session: path.name, tool: 'echo', calls: perBlock, warmupCalls, maxMs: options.echoBlockMaxMs }));
     }
   }
-  run.echo = { gateway: timing(samples.gateway), direct: timing(samples.direct), loopback: timing(samples.loopback) };
+  run.echo = { gateway: timing(samples.gateway), direct: timing(samples.direct), relay: timing(samples.relay), loopback: timing(samples.loopback) };
+  await gatewaySide.close('relay').catch(() => undefined);
   run.addedP50Ms = run.echo.gateway.p50Ms - run.echo.loopback.p50Ms;
 
   await servers.serve(testbed.agentTunnelAddress, RAW_ECHO_PORT, RAW_BULK_PORT, options.transferBytes);

@@ -29,6 +29,8 @@ const WIREGUARD_PORT = 51820;
 const ADDRESS_POOL = '198.18.0.0/24';
 /** The agent's tunnel listener: the gateway's default agent port. */
 export const AGENT_TUNNEL_PORT = 8000;
+/** The byte relay inside G: the same number as the agent's tunnel port (see relayUrl). */
+export const RELAY_PORT = AGENT_TUNNEL_PORT;
 /** The agent's loopback listener inside A (its admin listener keeps its default, 8001). */
 export const AGENT_LOCAL_PORT = 9000;
 
@@ -109,6 +111,16 @@ export class TunnelTestbed {
    */
   get directUrl(): string {
     return `http://${this.agentTunnelAddress}:${AGENT_TUNNEL_PORT}/servers/default/mcp`;
+  }
+
+  /**
+   * A byte relay's listener inside G (RELAY_PORT on loopback, relaying to the agent's tunnel
+   * listener), so a call takes the gateway's path with a process that only copies bytes in its
+   * place. The port is the tunnel listener's own: the agent's Host check admits loopback names
+   * on the port a request arrived on, and the relay passes the Host header through unchanged.
+   */
+  get relayUrl(): string {
+    return `http://127.0.0.1:${RELAY_PORT}/servers/default/mcp`;
   }
 
   async startGateway(): Promise<void> {
