@@ -68,7 +68,7 @@ function reply(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
 }
 
-async function serveHttp(port: number): Promise<void> {
+async function serveHttp(port: number, host: string): Promise<void> {
   const sessions = new NativeHttpSessions();
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -81,9 +81,9 @@ async function serveHttp(port: number): Promise<void> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
+    server.listen(port, host, resolve);
   });
-  process.stderr.write(`bench server listening on http://127.0.0.1:${port}/mcp\n`);
+  process.stderr.write(`bench server listening on http://${host}:${port}/mcp\n`);
   // A normal exit on SIGTERM, so `node --cpu-prof` writes its profile (npm run bench -- --prof cpu).
   process.once('SIGTERM', () => server.close(() => process.exit(0)).closeAllConnections());
 }
@@ -97,10 +97,19 @@ function parsePort(args: string[]): number {
   return port;
 }
 
+/** `--host <address>`: 127.0.0.1 unless told (the tunnel part puts it on the agent's tunnel address). */
+function parseHost(args: string[]): string {
+  const index = args.indexOf('--host');
+  if (index < 0) return '127.0.0.1';
+  const host = args[index + 1];
+  if (!host || host.startsWith('--')) throw new Error('--host needs an address, e.g. `--host 127.0.0.1`');
+  return host;
+}
+
 async function main(args: string[]): Promise<void> {
   const mode = args[0];
   if (mode === 'stdio') return serveStdio();
-  if (mode === 'http') return serveHttp(parsePort(args));
+  if (mode === 'http') return serveHttp(parsePort(args), parseHost(args));
   throw new Error(`unknown mode ${JSON.stringify(mode)}: use \`bench-server.js stdio\` or \`bench-server.js http --port <n>\``);
 }
 

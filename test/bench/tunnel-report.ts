@@ -24,11 +24,18 @@ const FIGURES = {
   mcpDirectMs: (run: TunnelRun) => run.transfer?.mcpDirect.medianMs,
   mcpLoopbackMs: (run: TunnelRun) => run.transfer?.mcpLoopback.medianMs,
   rawLoopbackMs: (run: TunnelRun) => run.transfer?.rawLoopback.medianMs,
+  nativeTunnelMs: (run: TunnelRun) => run.transfer?.nativeTunnel?.medianMs,
+  /** Raw TCP's time ÷ the native server's through the tunnel: the best ratio any bridge could reach. */
+  nativeRatio: (run: TunnelRun) => ratioOf(run.transfer?.rawTunnel.medianMs, run.transfer?.nativeTunnel?.medianMs),
   idlePercent: (run: TunnelRun) => run.idle?.percentOfCore,
   idleRssMB: (run: TunnelRun) => run.idle?.rssMB,
 };
 
 type FigureName = keyof typeof FIGURES;
+
+function ratioOf(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : a / b;
+}
 
 function difference(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined || b === undefined ? undefined : a - b;
@@ -53,7 +60,7 @@ const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}�
 function errorsOf(run: TunnelRun): number {
   const echo = run.echo ? [run.echo.gateway, run.echo.direct, run.echo.loopback, ...(run.echo.relay ? [run.echo.relay] : [])] : [];
   const pings = run.pingPong ? [run.pingPong.tunnel, run.pingPong.loopback] : [];
-  const transfers = run.transfer ? [run.transfer.mcpGateway, run.transfer.mcpDirect, run.transfer.mcpLoopback, run.transfer.rawTunnel, run.transfer.rawLoopback] : [];
+  const transfers = run.transfer ? [run.transfer.mcpGateway, run.transfer.mcpDirect, run.transfer.mcpLoopback, run.transfer.rawTunnel, run.transfer.rawLoopback, ...(run.transfer.nativeTunnel ? [run.transfer.nativeTunnel] : [])] : [];
   return [...echo, ...pings, ...transfers].reduce((sum, figures) => sum + figures.errors, 0) + (run.failure ? 1 : 0);
 }
 
@@ -77,6 +84,7 @@ function row(label: string, read: (name: FigureName) => number | undefined, erro
     num(read('mcpGatewayMs'), 1),
     num(read('rawTunnelMs'), 1),
     times(read('transferRatio') ?? Number.NaN),
+    `${num(read('nativeTunnelMs'), 1)} / ${times(read('nativeRatio') ?? Number.NaN)}`,
     `${num(read('mcpDirectMs'), 1)} / ${num(read('mcpLoopbackMs'), 1)} / ${num(read('rawLoopbackMs'), 1)}`,
     num(read('idlePercent'), 3),
     num(read('idleRssMB'), 1),
@@ -112,6 +120,7 @@ export function renderTunnelSection(runs: TunnelRun[]): string {
     `${size} via gateway ms`,
     `${size} raw TCP tunnel ms`,
     'raw ÷ MCP',
+    `${size} native server through the tunnel ms / raw ÷ native`,
     `${size} direct / loopback / raw loopback ms`,
     'idle CPU % of a core',
     'idle RSS MB',
@@ -130,7 +139,7 @@ ${table(header, rows)}
 - The first row holds each column's median over the rounds (so its parts need not add up exactly).
 - echo p50/p99: \`tools/call echo\` in one session, ${options.echoCalls} calls per path (n= when fewer were made: each of the ${options.echoBlocks} interleaved blocks, in rotating order, stops after ${options.echoBlockMaxMs / 1000} s) after ${options.echoWarmupCalls} warm-up calls; loopback: a client inside the agent's namespace on \`mcp-workstation up\`'s loopback listener; via gateway: a client inside the gateway's namespace on the gateway's public URL (loopback there too, so the difference is the gateway, WireGuard and the agent's tunnel listener), with its API key. Added p50 = via gateway − loopback.
 - The split: WireGuard + listener = the same call from the gateway's namespace straight to the agent's tunnel listener (no gateway) − loopback; gateway proxy = via gateway − that. A byte relay in its place: the same call through a process in the gateway's namespace that only copies TCP bytes to the agent's tunnel listener (no HTTP, no key check) − straight: what any separate proxy process adds on this machine, the floor for the gateway's part. TCP RTT added: 64-byte ping-pong on one TCP connection through the tunnel − the same on loopback (what WireGuard itself adds per round trip; an MCP call is one round trip on a kept-alive connection).
-- ${size}: the \`bytes\` tool's result, median of ${options.transfers} transfers (in ${options.transferBlocks} interleaved blocks, each after an untimed warm-up, rotating order), timed by the SDK client to the parsed result; raw TCP tunnel: a server on the agent's tunnel address sends ${size} for each byte a client in the gateway's namespace writes on one kept-alive connection, timed to the last byte (the direction the result travels). raw ÷ MCP ≥ 0.8 is the target (MCP's throughput as a share of raw TCP's). Direct / loopback / raw loopback: the same result from the agent's tunnel listener without the gateway, on the agent's loopback listener, and raw TCP on loopback: where the time goes.
+- ${size}: the \`bytes\` tool's result, median of ${options.transfers} transfers (in ${options.transferBlocks} interleaved blocks, each after an untimed warm-up, rotating order), timed by the SDK client to the parsed result; raw TCP tunnel: a server on the agent's tunnel address sends ${size} for each byte a client in the gateway's namespace writes on one kept-alive connection, timed to the last byte (the direction the result travels). raw ÷ MCP ≥ 0.8 is the target (MCP's throughput as a share of raw TCP's). Native server through the tunnel: the same result from the test server answering Streamable HTTP itself on the agent's tunnel address (no bridge, no gateway), from the gateway's namespace; raw ÷ native is the best any bridge could reach here. Direct / loopback / raw loopback: the same result from the agent's tunnel listener without the gateway, on the agent's loopback listener, and raw TCP on loopback: where the time goes.
 - idle: utime+stime of \`mcp-workstation up\`'s whole tree (node, wireguard-go, the stdio server) over ${options.idleMs / 1000} s with the tunnel connected and no session open, as % of one core; RSS summed over that tree at the end of the window.
 ${failures.length || firstErrors.length ? `\nErrors:\n\n${[...failures, ...firstErrors].join('\n')}\n` : ''}`;
 }
@@ -148,6 +157,7 @@ function errorLines(run: TunnelRun): string[] {
     ['MCP loopback', run.transfer?.mcpLoopback],
     ['raw TCP tunnel', run.transfer?.rawTunnel],
     ['raw TCP loopback', run.transfer?.rawLoopback],
+    ['native server through the tunnel', run.transfer?.nativeTunnel],
   ];
   return phases.filter(([, figures]) => figures?.firstError).map(([what, figures]) => `- round ${run.round}, ${what}: ${figures?.errors} error(s), first: ${figures?.firstError}`);
 }
@@ -179,7 +189,8 @@ function transferTarget(runs: TunnelRun[]): TargetCheck {
   if (!Number.isFinite(ratio)) return { target, measured: notMeasured(runs), verdict: 'not measured' };
   const measured =
     `${times(ratio)} (${size}: ${num(overRounds(runs, 'mcpGatewayMs'), 1)} ms via gateway vs ${num(overRounds(runs, 'rawTunnelMs'), 1)} ms raw TCP; ` +
-    `the same result on loopback ${num(overRounds(runs, 'mcpLoopbackMs'), 1)} ms, raw TCP on loopback ${num(overRounds(runs, 'rawLoopbackMs'), 1)} ms)`;
+    `the same result on loopback ${num(overRounds(runs, 'mcpLoopbackMs'), 1)} ms, raw TCP on loopback ${num(overRounds(runs, 'rawLoopbackMs'), 1)} ms; ` +
+    `the test server answering HTTP itself through the same tunnel, no bridge: ${num(overRounds(runs, 'nativeTunnelMs'), 1)} ms, ${times(overRounds(runs, 'nativeRatio'))} raw TCP)`;
   return { target, measured, verdict: ratio >= 0.8 ? 'met' : 'missed' };
 }
 

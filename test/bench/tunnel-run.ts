@@ -23,7 +23,8 @@ export { renderTunnelSection, tunnelTargets } from './tunnel-report.js';
  *     through a byte relay in the gateway's place (what any proxy process adds), and a raw TCP
  *     ping-pong through the tunnel and on loopback, so the added time splits into its parts;
  *  3. a 5 MB `bytes` result through the gateway, against 5 MB over raw TCP through the same
- *     WireGuard pair in the same direction (agent → gateway side), interleaved in blocks.
+ *     WireGuard pair in the same direction (agent → gateway side), and against the test server
+ *     answering HTTP itself on the agent's tunnel address (no bridge), interleaved in blocks.
  *
  * It measures, never asserts; a failure is recorded and everything started is stopped.
  */
@@ -117,6 +118,8 @@ export interface TunnelRun {
     rawTunnel: TransferFigures;
     /** The same raw TCP on loopback inside A. */
     rawLoopback: TransferFigures;
+    /** The test server's own Streamable HTTP on the agent's tunnel address, from G: no bridge at all. Absent in older results. */
+    nativeTunnel?: TransferFigures;
     /** rawTunnel time ÷ mcpGateway time: MCP's throughput as a share of raw TCP's through the tunnel. */
     ratio: number;
   };
@@ -287,8 +290,11 @@ async function measureTransfers(testbed: TunnelTestbed, probes: Probes, run: Tun
     { name: 'mcpDirect' as const, measure: () => gatewaySide.calls({ session: 'direct', tool: 'bytes', size, calls: perBlock, warmupCalls: 1, maxMs }) },
     { name: 'mcpLoopback' as const, measure: () => agentSide.calls({ session: 'loopback', tool: 'bytes', size, calls: perBlock, warmupCalls: 1, maxMs }) },
     { name: 'rawLoopback' as const, measure: () => agentSide.bulk('127.0.0.1', RAW_BULK_PORT, size, perBlock, 1) },
+    { name: 'nativeTunnel' as const, measure: () => gatewaySide.calls({ session: 'native', tool: 'bytes', size, calls: perBlock, warmupCalls: 1, maxMs }) },
   ];
-  const samples = { mcpGateway: [] as Samples[], rawTunnel: [] as Samples[], mcpDirect: [] as Samples[], mcpLoopback: [] as Samples[], rawLoopback: [] as Samples[] };
+  const samples = { mcpGateway: [] as Samples[], rawTunnel: [] as Samples[], mcpDirect: [] as Samples[], mcpLoopback: [] as Samples[], rawLoopback: [] as Samples[], nativeTunnel: [] as Samples[] };
+  await testbed.startNativeServer();
+  await gatewaySide.open('native', testbed.nativeUrl);
   for (let block = 0; block < options.transferBlocks; block++) {
     for (const kind of rotate(kinds, block)) samples[kind.name].push(await kind.measure());
   }
@@ -302,8 +308,10 @@ async function measureTransfers(testbed: TunnelTestbed, probes: Probes, run: Tun
     mcpLoopback: figures('mcpLoopback'),
     rawTunnel,
     rawLoopback: figures('rawLoopback'),
+    nativeTunnel: figures('nativeTunnel'),
     ratio: rawTunnel.medianMs / mcpGateway.medianMs,
   };
+  await gatewaySide.close('native').catch(() => undefined);
   await gatewaySide.close('gateway').catch(() => undefined);
   await gatewaySide.close('direct').catch(() => undefined);
   await agentSide.close('loopback').catch(() => undefined);

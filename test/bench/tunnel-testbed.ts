@@ -31,6 +31,8 @@ const ADDRESS_POOL = '198.18.0.0/24';
 export const AGENT_TUNNEL_PORT = 8000;
 /** The byte relay inside G: the same number as the agent's tunnel port (see relayUrl). */
 export const RELAY_PORT = AGENT_TUNNEL_PORT;
+/** The native test server inside A, on the agent's tunnel address. */
+const NATIVE_SERVER_PORT = 8103;
 /** The agent's loopback listener inside A (its admin listener keeps its default, 8001). */
 export const AGENT_LOCAL_PORT = 9000;
 
@@ -45,6 +47,8 @@ const testbeds = new Set<TunnelTestbed>();
 export class TunnelTestbed {
   gateway?: NamespacedProcess;
   agent?: NamespacedProcess;
+  /** The test server speaking Streamable HTTP itself on the agent's tunnel address: the floor, no bridge. */
+  native?: NamespacedProcess;
   agentId = '';
   /** Tunnel addresses, without prefix. */
   agentTunnelAddress = '';
@@ -176,11 +180,27 @@ export class TunnelTestbed {
     return agent;
   }
 
+  /**
+   * The test server in its own native HTTP mode (no bridge, no agent in front) inside A on the
+   * agent's tunnel address: the same 5 MB result through the same WireGuard pair with nothing
+   * of ours on the way, the floor any bridge is compared with.
+   */
+  async startNativeServer(): Promise<void> {
+    this.native = NamespacedProcess.start('the native test server', this.net.agent, [
+      BENCH_SERVER, 'http', '--port', String(NATIVE_SERVER_PORT), '--host', this.agentTunnelAddress,
+    ], this.logFile('native-server'));
+    await this.native.waitForLog(/bench server listening on /, 20_000);
+  }
+
+  get nativeUrl(): string {
+    return `http://${this.agentTunnelAddress}:${NATIVE_SERVER_PORT}/mcp`;
+  }
+
   /** Stops the agent (it says bye), then the gateway, then removes the namespaces and the scratch directory. */
   async destroy(graceMs: number): Promise<void> {
     testbeds.delete(this);
     const problems: string[] = [];
-    for (const started of [this.agent, this.gateway]) await started?.stop(graceMs).catch((err: Error) => problems.push(err.message));
+    for (const started of [this.native, this.agent, this.gateway]) await started?.stop(graceMs).catch((err: Error) => problems.push(err.message));
     await removeNamespaces(this.net).catch((err: Error) => problems.push(err.message));
     removeWireGuardSockets([this.gatewayInterface, this.agentInterface]);
     rmSync(this.dir, { recursive: true, force: true });
