@@ -1,15 +1,12 @@
-import { nudgeThroughTunnel } from './handshake-nudge.js';
 import type { KernelBackendOptions } from './backend-options.js';
-import { BackendStatusReporter, errorMessage } from './backend-status.js';
-import { parseCidr } from './cidr.js';
+import { errorMessage } from './backend-status.js';
 import { InterfaceNetwork, networkSettings } from './interface-network.js';
-import { ListenerSet } from './listener-set.js';
+import { OsBackend } from './os-backend.js';
 import { NO_PEER_STATISTICS } from './peer-statistics.js';
 import { assertPrerequisites } from './prerequisites.js';
 import { withPrivateKeyFile } from './private-key-file.js';
 import { CommandError, runCommand, type CommandRunner } from './run-command.js';
-import { SerialQueue } from './serial-queue.js';
-import type { BackendStatus, PeerStatistics, TunnelListener, TunnelListenOptions, WireGuardBackend, WireGuardConfig } from './types.js';
+import type { PeerStatistics, WireGuardConfig } from './types.js';
 import { validateWireGuardConfig } from './validate-config.js';
 import { parseWgDump } from './wg-dump.js';
 import { changesBetween, fullConfiguration, hasChanges, toWgSetArgs, type WireGuardChanges } from './wireguard-changes.js';
@@ -31,44 +28,21 @@ export class KernelModuleMissingError extends Error {
  * `wg set` (the private key through a short-lived 0600 file, never argv) and read with `wg show <ifname> dump`.
  * Nothing to supervise: the interface lives in the kernel until down() deletes it.
  */
-export class KernelBackend implements WireGuardBackend {
+export class KernelBackend extends OsBackend {
   readonly kind = 'kernel' as const;
-  private config: WireGuardConfig | null = null;
   /** Set only once this backend created the interface: down() never deletes another's. */
   private createdInterface: string | null = null;
-  private readonly queue = new SerialQueue();
-  private readonly reporter: BackendStatusReporter;
-  private readonly listeners = new ListenerSet();
   private readonly network: InterfaceNetwork;
   private readonly run: CommandRunner;
   private readonly ip: string;
   private readonly wg: string;
 
   constructor(private readonly options: KernelBackendOptions = {}) {
-    this.reporter = new BackendStatusReporter(this.kind, options.logger);
+    super('kernel', options.logger);
     this.run = options.runCommand ?? runCommand;
     this.ip = options.ipPath ?? 'ip';
     this.wg = options.wgPath ?? 'wg';
     this.network = new InterfaceNetwork(this.run, this.ip);
-  }
-
-  up(config: WireGuardConfig): Promise<void> {
-    return this.queue.run(() => this.bringUp(config));
-  }
-
-  apply(config: WireGuardConfig): Promise<void> {
-    return this.queue.run(() => this.applyLive(config));
-  }
-
-  down(): Promise<void> {
-    return this.queue.run(async () => {
-      await this.teardown();
-      this.reporter.set('down', 'stopped');
-    });
-  }
-
-  rehandshake(): Promise<void> {
-    return nudgeThroughTunnel(this.config);
   }
 
   async statistics(): Promise<PeerStatistics> {
@@ -79,21 +53,7 @@ export class KernelBackend implements WireGuardBackend {
     return { lastHandshakeAt: peer.lastHandshakeAt, rxBytes: peer.rxBytes, txBytes: peer.txBytes, endpoint: peer.endpoint };
   }
 
-  /** Binds the current tunnel address; after apply() moves the address, listen again. */
-  async listen(options: TunnelListenOptions): Promise<TunnelListener> {
-    const config = this.requireConfig('listen');
-    return this.listeners.listen(parseCidr(config.address).address, options, this.options.logger);
-  }
-
-  status(): BackendStatus {
-    return this.reporter.status;
-  }
-
-  onStatus(listener: (status: BackendStatus) => void): () => void {
-    return this.reporter.subscribe(listener);
-  }
-
-  private async bringUp(config: WireGuardConfig): Promise<void> {
+  protected async bringUp(config: WireGuardConfig): Promise<void> {
     if (this.config) {
       throw new Error(`WireGuard interface ${this.config.interfaceName} is already up: use apply() to change it, or down() first`);
     }
@@ -132,7 +92,7 @@ export class KernelBackend implements WireGuardBackend {
     await withPrivateKeyFile(privateKey, (file) => this.run(this.wg, toWgSetArgs(name, changes, file)), this.options.keyFileDirectory);
   }
 
-  private async applyLive(next: WireGuardConfig): Promise<void> {
+  protected async applyLive(next: WireGuardConfig): Promise<void> {
     const previous = this.requireConfig('apply a config');
     validateKernelConfig(next);
     if (next.interfaceName !== previous.interfaceName) {
@@ -145,18 +105,13 @@ export class KernelBackend implements WireGuardBackend {
   }
 
   /** Safe in any state, also after a failed up(). */
-  private async teardown(): Promise<void> {
+  protected async teardown(): Promise<void> {
     this.config = null;
-    await this.listeners.closeAll();
+    await this.closeListeners();
     const created = this.createdInterface;
     this.createdInterface = null;
     // Deleting the interface takes its addresses and routes with it.
     if (created) await this.network.deleteLink(created);
-  }
-
-  private requireConfig(action: string): WireGuardConfig {
-    if (!this.config) throw new Error(`cannot ${action}: the WireGuard interface is not up (call up() first)`);
-    return this.config;
   }
 }
 

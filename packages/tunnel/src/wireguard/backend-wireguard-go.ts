@@ -1,15 +1,12 @@
-import { nudgeThroughTunnel } from './handshake-nudge.js';
 import type { WireGuardGoBackendOptions } from './backend-options.js';
-import { BackendStatusReporter, errorMessage } from './backend-status.js';
-import { parseCidr } from './cidr.js';
+import { errorMessage } from './backend-status.js';
 import { InterfaceNetwork, networkSettings } from './interface-network.js';
-import { ListenerSet } from './listener-set.js';
+import { OsBackend } from './os-backend.js';
 import { handshakeTime, NO_PEER_STATISTICS } from './peer-statistics.js';
 import { assertPrerequisites } from './prerequisites.js';
 import { RestartBackoff } from './restart-backoff.js';
 import { runCommand } from './run-command.js';
-import { SerialQueue } from './serial-queue.js';
-import type { BackendStatus, PeerStatistics, TunnelListener, TunnelListenOptions, WireGuardBackend, WireGuardConfig } from './types.js';
+import type { PeerStatistics, WireGuardConfig } from './types.js';
 import { uapiGet, uapiSet, uapiSocketPath } from './uapi.js';
 import { validateWireGuardConfig } from './validate-config.js';
 import { changesBetween, fullConfiguration, hasChanges, toUapiLines } from './wireguard-changes.js';
@@ -24,40 +21,17 @@ import { WireGuardGoProcess } from './wireguard-go-process.js';
  * so traffic resumes; the tunnel listener stays bound to the address throughout and serves
  * again as soon as the address is back.
  */
-export class WireGuardGoBackend implements WireGuardBackend {
+export class WireGuardGoBackend extends OsBackend {
   readonly kind = 'wireguard-go' as const;
-  private config: WireGuardConfig | null = null;
   private device: WireGuardGoProcess | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
-  private readonly queue = new SerialQueue();
-  private readonly reporter: BackendStatusReporter;
-  private readonly listeners = new ListenerSet();
   private readonly network: InterfaceNetwork;
   private readonly backoff: RestartBackoff;
 
   constructor(private readonly options: WireGuardGoBackendOptions = {}) {
-    this.reporter = new BackendStatusReporter(this.kind, options.logger);
+    super('wireguard-go', options.logger);
     this.network = new InterfaceNetwork(options.runCommand ?? runCommand, options.ipPath);
     this.backoff = new RestartBackoff(options.restartPolicy);
-  }
-
-  up(config: WireGuardConfig): Promise<void> {
-    return this.queue.run(() => this.bringUp(config));
-  }
-
-  apply(config: WireGuardConfig): Promise<void> {
-    return this.queue.run(() => this.applyLive(config));
-  }
-
-  down(): Promise<void> {
-    return this.queue.run(async () => {
-      await this.teardown();
-      this.reporter.set('down', 'stopped');
-    });
-  }
-
-  rehandshake(): Promise<void> {
-    return nudgeThroughTunnel(this.config);
   }
 
   async statistics(): Promise<PeerStatistics> {
@@ -74,21 +48,7 @@ export class WireGuardGoBackend implements WireGuardBackend {
     };
   }
 
-  /** Binds the current tunnel address; after apply() moves the address, listen again. */
-  async listen(options: TunnelListenOptions): Promise<TunnelListener> {
-    const config = this.requireConfig('listen');
-    return this.listeners.listen(parseCidr(config.address).address, options, this.options.logger);
-  }
-
-  status(): BackendStatus {
-    return this.reporter.status;
-  }
-
-  onStatus(listener: (status: BackendStatus) => void): () => void {
-    return this.reporter.subscribe(listener);
-  }
-
-  private async bringUp(config: WireGuardConfig): Promise<void> {
+  protected async bringUp(config: WireGuardConfig): Promise<void> {
     if (this.config) {
       throw new Error(`WireGuard interface ${this.config.interfaceName} is already up: use apply() to change it, or down() first`);
     }
@@ -129,7 +89,7 @@ export class WireGuardGoBackend implements WireGuardBackend {
     }
   }
 
-  private async applyLive(next: WireGuardConfig): Promise<void> {
+  protected async applyLive(next: WireGuardConfig): Promise<void> {
     const previous = this.requireConfig('apply a config');
     validateWireGuardConfig(next);
     if (next.interfaceName !== previous.interfaceName) {
@@ -180,19 +140,14 @@ export class WireGuardGoBackend implements WireGuardBackend {
   }
 
   /** Safe in any state, also after a failed up(): stops only what this backend started. */
-  private async teardown(): Promise<void> {
+  protected async teardown(): Promise<void> {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
     this.config = null;
-    await this.listeners.closeAll();
+    await this.closeListeners();
     const device = this.device;
     this.device = null;
     // The interface, its addresses and routes belong to the process and vanish with it.
     await device?.stop();
-  }
-
-  private requireConfig(action: string): WireGuardConfig {
-    if (!this.config) throw new Error(`cannot ${action}: the WireGuard interface is not up (call up() first)`);
-    return this.config;
   }
 }
