@@ -58,10 +58,7 @@ function signed(value: number | undefined, digits = 2): string {
 const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
 
 function errorsOf(run: TunnelRun): number {
-  const echo = run.echo ? [run.echo.gateway, run.echo.direct, run.echo.loopback, ...(run.echo.relay ? [run.echo.relay] : [])] : [];
-  const pings = run.pingPong ? [run.pingPong.tunnel, run.pingPong.loopback] : [];
-  const transfers = run.transfer ? [run.transfer.mcpGateway, run.transfer.mcpDirect, run.transfer.mcpLoopback, run.transfer.rawTunnel, run.transfer.rawLoopback, ...(run.transfer.nativeTunnel ? [run.transfer.nativeTunnel] : [])] : [];
-  return [...echo, ...pings, ...transfers].reduce((sum, figures) => sum + figures.errors, 0) + (run.failure ? 1 : 0);
+  return phasesOf(run).reduce((sum, [, figures]) => sum + (figures?.errors ?? 0), 0) + (run.failure ? 1 : 0);
 }
 
 /** " (n=…)" after a p50 made of fewer calls than asked (a path slower than its time limit). */
@@ -144,8 +141,9 @@ ${table(header, rows)}
 ${failures.length || firstErrors.length ? `\nErrors:\n\n${[...failures, ...firstErrors].join('\n')}\n` : ''}`;
 }
 
-function errorLines(run: TunnelRun): string[] {
-  const phases: Array<[string, { errors: number; firstError?: string } | undefined]> = [
+/** Every measured phase of a round, named as its errors are reported; undefined when it did not run. */
+function phasesOf(run: TunnelRun): Array<[string, { errors: number; firstError?: string } | undefined]> {
+  return [
     ['echo via gateway', run.echo?.gateway],
     ['echo direct', run.echo?.direct],
     ['echo via a byte relay', run.echo?.relay],
@@ -159,7 +157,10 @@ function errorLines(run: TunnelRun): string[] {
     ['raw TCP loopback', run.transfer?.rawLoopback],
     ['native server through the tunnel', run.transfer?.nativeTunnel],
   ];
-  return phases.filter(([, figures]) => figures?.firstError).map(([what, figures]) => `- round ${run.round}, ${what}: ${figures?.errors} error(s), first: ${figures?.firstError}`);
+}
+
+function errorLines(run: TunnelRun): string[] {
+  return phasesOf(run).filter(([, figures]) => figures?.firstError).map(([what, figures]) => `- round ${run.round}, ${what}: ${figures?.errors} error(s), first: ${figures?.firstError}`);
 }
 
 /** The tunnel's two targets and the daemon-with-tunnel idle CPU, on medians over the rounds. */
