@@ -1,12 +1,12 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { IpcCaller } from './ipc-commands.js';
 import type {
   ChurnResult,
   LatencyResult,
   LoadCommand,
-  LoadRequest,
-  LoadResponse,
+  LoadResult,
   OperationCounts,
   ThroughputResult,
 } from './load-protocol.js';
@@ -24,20 +24,10 @@ export function killAllLoadGeneratorsNow(): void {
 }
 
 export class LoadGenerator {
-  private seq = 0;
-  private readonly pending = new Map<number, { resolve: (response: LoadResponse) => void }>();
-  private exitReason?: string;
+  private readonly ipc: IpcCaller<LoadCommand, LoadResult>;
 
   private constructor(private readonly child: ChildProcess) {
-    child.on('message', (response: LoadResponse) => {
-      this.pending.get(response.seq)?.resolve(response);
-      this.pending.delete(response.seq);
-    });
-    child.once('exit', (code, signal) => {
-      this.exitReason = `the load generator exited (code ${code}, signal ${signal})`;
-      for (const { resolve } of this.pending.values()) resolve({ seq: -1, ok: false, error: this.exitReason });
-      this.pending.clear();
-    });
+    this.ipc = new IpcCaller(child, 'the load generator', (code, signal) => `the load generator exited (code ${code}, signal ${signal})`);
   }
 
   static start(): LoadGenerator {
@@ -90,21 +80,6 @@ export class LoadGenerator {
   }
 
   private send(command: LoadCommand, timeoutMs: number): Promise<OperationCounts> {
-    if (this.exitReason) return Promise.reject(new Error(this.exitReason));
-    const seq = ++this.seq;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(seq);
-        reject(new Error(`the load generator did not finish ${command.kind} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(seq, {
-        resolve: (response) => {
-          clearTimeout(timer);
-          if (response.ok) resolve(response.result as OperationCounts);
-          else reject(new Error(`load generator, ${command.kind}: ${response.error}`));
-        },
-      });
-      this.child.send({ seq, command } satisfies LoadRequest);
-    });
+    return this.ipc.call(command, timeoutMs);
   }
 }

@@ -2,12 +2,11 @@ import type {
   ChurnResult,
   LatencyResult,
   LoadCommand,
-  LoadRequest,
-  LoadResponse,
   LoadResult,
   OperationCounts,
   ThroughputResult,
 } from './load-protocol.js';
+import { serveIpcCommands } from './ipc-commands.js';
 import { LoadSession } from './load-session.js';
 import { mean, percentile } from './stats.js';
 
@@ -190,21 +189,4 @@ function run(command: LoadCommand): Promise<LoadResult> {
   }
 }
 
-function answer(response: LoadResponse): void {
-  process.send?.(response);
-}
-
-if (require.main === module) {
-  if (!process.send) {
-    process.stderr.write('load-generator.js is started by the benchmark (npm run bench), with an IPC channel\n');
-    process.exit(2);
-  }
-  process.on('message', (request: LoadRequest) => {
-    run(request.command).then(
-      (result) => answer({ seq: request.seq, ok: true, result }),
-      (err: Error) => answer({ seq: request.seq, ok: false, error: err.stack ?? err.message }),
-    );
-  });
-  // The orchestrator went away (finished or failed): nothing left to do here.
-  process.on('disconnect', () => process.exit(0));
-}
+if (require.main === module) serveIpcCommands('load-generator.js', run);

@@ -46,10 +46,3 @@ export interface ChurnResult extends OperationCounts {
 }
 
 export type LoadResult = LatencyResult | ThroughputResult | ChurnResult | OperationCounts;
-
-export interface LoadRequest {
-  seq: number;
-  command: LoadCommand;
-}
-
-export type LoadResponse = { seq: number; ok: true; result: LoadResult } | { seq: number; ok: false; error: string };

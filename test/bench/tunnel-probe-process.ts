@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import type { ProbeCommand, ProbeRequest, ProbeResponse, ProbeResult, Samples } from './tunnel-probe-protocol.js';
+import { IpcCaller } from './ipc-commands.js';
+import type { ProbeCommand, ProbeResult, Samples } from './tunnel-probe-protocol.js';
 import { NamespacedProcess } from './tunnel-process.js';
 
 /**
@@ -7,21 +8,10 @@ import { NamespacedProcess } from './tunnel-process.js';
  * deadline; stop() in a finally (killAllNamespacedProcessesNow() covers the exit path).
  */
 export class Probe {
-  private seq = 0;
-  private readonly pending = new Map<number, (response: ProbeResponse) => void>();
-  private exitReason?: string;
+  private readonly ipc: IpcCaller<ProbeCommand, ProbeResult>;
 
   private constructor(private readonly process: NamespacedProcess) {
-    const child = process.child;
-    child.on('message', (response: ProbeResponse) => {
-      this.pending.get(response.seq)?.(response);
-      this.pending.delete(response.seq);
-    });
-    child.once('exit', (code, signal) => {
-      this.exitReason = `${process.label} exited (code ${code}, signal ${signal})\n${process.logTail(5)}`;
-      for (const resolve of this.pending.values()) resolve({ seq: -1, ok: false, error: this.exitReason });
-      this.pending.clear();
-    });
+    this.ipc = new IpcCaller(process.child, process.label, (code, signal) => `${process.label} exited (code ${code}, signal ${signal})\n${process.logTail(5)}`);
   }
 
   static start(label: string, namespace: string, logFile: string): Probe {
@@ -62,19 +52,6 @@ export class Probe {
   }
 
   private send(command: ProbeCommand, timeoutMs: number): Promise<ProbeResult> {
-    if (this.exitReason) return Promise.reject(new Error(this.exitReason));
-    const seq = ++this.seq;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(seq);
-        reject(new Error(`${this.process.label} did not finish ${command.kind} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(seq, (response) => {
-        clearTimeout(timer);
-        if (response.ok) resolve(response.result);
-        else reject(new Error(`${this.process.label}, ${command.kind}: ${response.error}`));
-      });
-      this.process.child.send({ seq, command } satisfies ProbeRequest);
-    });
+    return this.ipc.call(command, timeoutMs);
   }
 }

@@ -37,10 +37,3 @@ export interface Samples {
 }
 
 export type ProbeResult = Samples | { ok: true };
-
-export interface ProbeRequest {
-  seq: number;
-  command: ProbeCommand;
-}
-
-export type ProbeResponse = { seq: number; ok: true; result: ProbeResult } | { seq: number; ok: false; error: string };

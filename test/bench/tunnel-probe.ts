@@ -3,7 +3,8 @@ import type { Server, Socket } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ECHO_TEXT, REQUEST_TIMEOUT_MS } from './load-session.js';
-import type { ProbeCommand, ProbeRequest, ProbeResponse, ProbeResult, Samples } from './tunnel-probe-protocol.js';
+import { serveIpcCommands } from './ipc-commands.js';
+import type { ProbeCommand, ProbeResult, Samples } from './tunnel-probe-protocol.js';
 
 /**
  * A probe of the tunnel benchmark: started inside a network namespace by the orchestrator
@@ -185,21 +186,4 @@ async function run(command: ProbeCommand): Promise<ProbeResult> {
   }
 }
 
-function answer(response: ProbeResponse): void {
-  process.send?.(response);
-}
-
-if (require.main === module) {
-  if (!process.send) {
-    process.stderr.write('tunnel-probe.js is started by the benchmark (npm run bench), with an IPC channel\n');
-    process.exit(2);
-  }
-  process.on('message', (request: ProbeRequest) => {
-    run(request.command).then(
-      (result) => answer({ seq: request.seq, ok: true, result }),
-      (err: Error) => answer({ seq: request.seq, ok: false, error: err.stack ?? err.message }),
-    );
-  });
-  // The orchestrator went away (finished or failed): nothing left to do here.
-  process.on('disconnect', () => process.exit(0));
-}
+if (require.main === module) serveIpcCommands('tunnel-probe.js', run);
