@@ -5,8 +5,7 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import type { Contender } from './contenders.js';
 import { REPO_ROOT } from './contenders.js';
-import { delay, reapSurvivors, signalGroup } from './process-group.js';
-import { snapshotTree } from './proc-tree.js';
+import { signalGroup, stopProcessGroup } from './process-group.js';
 
 /**
  * One contender as a real process: started in its own process group with its output in a log
@@ -87,21 +86,10 @@ export class ContenderProcess {
     }
   }
 
-  /**
-   * SIGTERM to the process group, SIGKILL to it after `graceMs`, then SIGKILL to any process
-   * of the tree (seen before the stop) still alive: children in process groups of their own
-   * (mcp-workstation's supervisor puts each child in one) must not outlive the benchmark.
-   */
+  /** Stops its whole tree (process-group.ts's stopProcessGroup): nothing of it outlives the benchmark. */
   async stop(graceMs = 10_000): Promise<void> {
     running.delete(this);
-    const tree = snapshotTree(this.pid).processes.filter((info) => info.pid !== this.pid);
-    signalGroup(this.pid, 'SIGTERM');
-    const exitedInTime = await Promise.race([this.exit.then(() => true), delay(graceMs).then(() => false)]);
-    if (!exitedInTime) {
-      signalGroup(this.pid, 'SIGKILL');
-      await Promise.race([this.exit, delay(5_000)]);
-    }
-    await reapSurvivors(tree, 5_000);
+    await stopProcessGroup(this.pid, this.exit, graceMs);
   }
 }
 

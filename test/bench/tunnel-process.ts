@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { REPO_ROOT } from './contenders.js';
-import { delay, killProcess, reapSurvivors, signalGroup } from './process-group.js';
+import { delay, killProcess, signalGroup, stopProcessGroup } from './process-group.js';
 import { snapshotTree } from './proc-tree.js';
 
 /**
@@ -79,14 +79,7 @@ export class NamespacedProcess {
   async stop(graceMs: number): Promise<void> {
     running.delete(this);
     if (this.exited) return;
-    const tree = snapshotTree(this.pid).processes.filter((info) => info.pid !== this.pid);
-    signalGroup(this.pid, 'SIGTERM');
-    const inTime = await Promise.race([this.exit.then(() => true), delay(graceMs).then(() => false)]);
-    if (!inTime) {
-      signalGroup(this.pid, 'SIGKILL');
-      await Promise.race([this.exit, delay(5_000)]);
-    }
-    await reapSurvivors(tree, 5_000);
+    await stopProcessGroup(this.pid, this.exit, graceMs);
   }
 
   /** Synchronous last resort: SIGKILL to its group and every descendant seen now. */
