@@ -6,7 +6,7 @@ import {
 } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { eventData, isPrimingEvent, type PendingAnswer, PendingAnswers, QUICK_ANSWER_WINDOW_MS } from './quick-answer.js';
+import { isPrimingEvent, type PendingAnswer, PendingAnswers, QUICK_ANSWER_WINDOW_MS, SSE_RETRY_MS } from './quick-answer.js';
 
 /**
  * The SDK's own Streamable HTTP transport (all of the protocol: sessions, SSE, resumption,
@@ -16,15 +16,15 @@ import { eventData, isPrimingEvent, type PendingAnswer, PendingAnswers, QUICK_AN
  * once by a second, waits on a timer before it writes even the headers. At protocol 2025-11-25
  * every POST answer opens with an SSE priming event, so that timer added over 1 ms to every
  * call (docs/performance.md). Here a stream's chunks are written as they come, a JSON answer is
- * sent whole with its Content-Length, and a POST answered at once goes back as JSON
- * (quick-answer.ts says why and how long it waits).
+ * sent whole with its Content-Length, and a POST answered at once goes back as one SSE body in
+ * one write (quick-answer.ts says why and how long it waits).
  */
 export class NodeStreamableTransport implements Transport {
   private readonly web: WebStandardStreamableHTTPServerTransport;
   private readonly pendingAnswers = new PendingAnswers();
 
   constructor(options: WebStandardStreamableHTTPServerTransportOptions) {
-    this.web = new WebStandardStreamableHTTPServerTransport(options);
+    this.web = new WebStandardStreamableHTTPServerTransport({ retryInterval: SSE_RETRY_MS, ...options });
   }
 
   get sessionId(): string | undefined {
@@ -104,8 +104,8 @@ type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['re
 
 /**
  * Copies an SSE body to the socket with backpressure; a client that goes away cancels the
- * stream. A POST of one request first waits (quick-answer.ts) for its answer to come alone,
- * and then sends it as one JSON body instead.
+ * stream. A POST of one request first holds its stream (quick-answer.ts): if the stream ends
+ * within the window, headers and every event go out as one write.
  */
 async function writeEventStream(
   body: ReadableStream<Uint8Array>,
@@ -123,11 +123,11 @@ async function writeEventStream(
   try {
     const held = pending ? await holdForQuickAnswer(reader, pending) : { chunks: [], done: false };
     if (res.destroyed) return;
-    if (held.answer) return sendJsonAnswer(res, status, headers, held.answer);
+    if (held.done) return sendWholeStream(res, status, headers, held.chunks);
     res.writeHead(status, headers);
     res.flushHeaders();
     for (const chunk of held.chunks) res.write(chunk);
-    if (!held.done) await pipeRest(reader, res, held.next);
+    await pipeRest(reader, res, held.next);
     finished = true;
     if (!res.destroyed) res.end();
   } catch {
@@ -139,15 +139,18 @@ async function writeEventStream(
 }
 
 interface Held {
-  /** What was read, in order, to be written as SSE when no quick answer came. */
+  /** What was read, in order. */
   chunks: Uint8Array[];
+  /** The stream ended within the window: `chunks` is all of it. */
   done: boolean;
-  /** A read still under way when the window closed: its chunk comes next. */
+  /** A read still under way when the hold ended: its chunk comes next. */
   next?: Promise<ReadResult>;
-  answer?: Buffer;
 }
 
-/** Reads the POST stream for up to QUICK_ANSWER_WINDOW_MS: the answer alone, then the end, makes a quick answer. */
+/**
+ * Reads the POST stream for up to QUICK_ANSWER_WINDOW_MS, until it ends (send it whole) or an
+ * event that is not the answer arrives (the client wants it now: stop holding).
+ */
 async function holdForQuickAnswer(reader: ReadableStreamDefaultReader<Uint8Array>, pending: PendingAnswer): Promise<Held> {
   const chunks: Uint8Array[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -155,36 +158,26 @@ async function holdForQuickAnswer(reader: ReadableStreamDefaultReader<Uint8Array
     timer = setTimeout(() => resolve('expired'), QUICK_ANSWER_WINDOW_MS);
   });
   try {
-    let events = 0;
     for (;;) {
       const next = reader.read();
       const result = await Promise.race([next, expired]);
       if (result === 'expired') return { chunks, done: false, next };
-      if (result.done) {
-        const answer = events === 1 && pending.answered ? eventData(chunks[chunks.length - 1]!) : undefined;
-        return { chunks, done: true, answer };
-      }
+      if (result.done) return { chunks, done: true };
       chunks.push(result.value);
-      if (isPrimingEvent(result.value) && events === 0) continue;
-      events += 1;
-      // A notification or a request of the server's before the answer: the client wants it now, on a stream.
-      if (events > 1 || !pending.answered) return { chunks, done: false };
+      // A notification or a request of the server's before the answer: write the stream out now.
+      if (!pending.answered && !isPrimingEvent(result.value)) return { chunks, done: false };
     }
   } finally {
     clearTimeout(timer);
   }
 }
 
-function sendJsonAnswer(res: ServerResponse, status: number, sseHeaders: Record<string, string>, answer: Buffer): void {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(sseHeaders)) if (!SSE_ONLY_HEADERS.has(name)) headers[name] = value;
-  headers['content-type'] = 'application/json';
-  headers['content-length'] = String(answer.length);
-  res.writeHead(status, headers);
-  res.end(answer);
+/** The whole SSE stream in one write: its length is known, so no chunked framing either. */
+function sendWholeStream(res: ServerResponse, status: number, headers: Record<string, string>, chunks: Uint8Array[]): void {
+  const body = Buffer.concat(chunks);
+  res.writeHead(status, { ...headers, 'content-length': String(body.length) });
+  res.end(body);
 }
-
-const SSE_ONLY_HEADERS = new Set(['content-type', 'cache-control', 'connection', 'x-accel-buffering']);
 
 async function pipeRest(reader: ReadableStreamDefaultReader<Uint8Array>, res: ServerResponse, first: Promise<ReadResult> | undefined): Promise<void> {
   for (let next = first ?? reader.read(); ; next = reader.read()) {

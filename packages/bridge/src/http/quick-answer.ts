@@ -1,18 +1,27 @@
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 
 /**
- * How long a POST's answer may take and still go back as one JSON body. Past it the status
- * and headers go out and the answer streams as SSE, exactly as before the wait: nothing a
- * client can observe changes except the body's shape, which the spec leaves to the server
- * (Streamable HTTP: "either text/event-stream … or application/json").
+ * How long a POST's SSE answer is held back to be sent whole. When the stream ends within it
+ * (the usual case: one request, answered at once), the headers, the priming event, the answer
+ * and the end go out as ONE write with a Content-Length, instead of four. Past it, or at the
+ * first event that is not the answer (progress, a log line, a server request: the client wants
+ * those now), the stream is written as it comes, exactly as without the hold.
  *
- * Why wait at all: a JSON body is one write where SSE is four (headers, the priming event,
- * the answer, the stream's end), and each write is a packet through every hop: WireGuard,
- * a gateway's proxy. docs/performance.md has the measurements. Why only this long: until the
- * headers go out a dropped connection cannot be resumed with Last-Event-ID, and a slow tool
- * gains nothing from the smaller framing.
+ * Why hold at all: each write is a packet through every hop (WireGuard, a gateway's proxy);
+ * docs/performance.md has the measurements. Why keep the SSE shape instead of a JSON body
+ * (which the spec also allows): clients that resume streams, and the official conformance
+ * suites (server-sse-polling, server-sse-multiple-streams), expect the priming event with its
+ * id and retry field on every POST stream. Why only this long: until the headers go out a
+ * dropped connection cannot be resumed with Last-Event-ID, and a slow tool gains nothing.
  */
 export const QUICK_ANSWER_WINDOW_MS = 100;
+
+/**
+ * The reconnection delay announced in each stream's priming event (SSE `retry:`): what a
+ * client waits before resuming a stream that closed without its answer. The SDK's client
+ * waits 1 s by default; announcing it makes every client behave the same.
+ */
+export const SSE_RETRY_MS = 1000;
 
 /** One POST that carried exactly one JSON-RPC request, waiting to learn whether its answer came. */
 export interface PendingAnswer {
@@ -21,10 +30,10 @@ export interface PendingAnswer {
 }
 
 /**
- * The POSTs waiting for a quick answer, by request id: the transport marks an id when it sends
- * that request's response, which is how the writer knows the one event it holds is the answer
- * and not a notification left on a stream that closed early. Entries live only while their
- * POST's writer runs.
+ * The POSTs whose answer is being held, by request id: the transport marks an id when it sends
+ * that request's response, which is how the writer knows an event it holds is the answer (keep
+ * holding until the end) and not a notification (write the stream out now). Entries live only
+ * while their POST's writer runs.
  */
 export class PendingAnswers {
   private readonly pending = new Map<RequestId, PendingAnswer>();
@@ -53,23 +62,6 @@ function singleRequestId(body: unknown): RequestId | undefined {
   const message = body as { id?: unknown; method?: unknown };
   if (typeof message.method !== 'string') return undefined;
   return typeof message.id === 'string' || typeof message.id === 'number' ? message.id : undefined;
-}
-
-const DATA_FIELD = Buffer.from('\ndata: ');
-const EVENT_END = 2; // "\n\n"
-
-/**
- * The JSON text of one SSE event as the SDK's transport writes it ("event: message\nid: …\ndata: <json>\n\n",
- * the JSON on one line because JSON.stringify never emits a newline), without copying it;
- * undefined for anything else, which then simply stays SSE.
- */
-export function eventData(chunk: Uint8Array): Buffer | undefined {
-  const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  if (!bytes.subarray(0, 15).toString('latin1').startsWith('event: message\n')) return undefined;
-  const start = bytes.indexOf(DATA_FIELD);
-  if (start < 0 || bytes[bytes.length - 1] !== 0x0a || bytes[bytes.length - 2] !== 0x0a) return undefined;
-  const data = bytes.subarray(start + DATA_FIELD.length, bytes.length - EVENT_END);
-  return data.length > 0 && data[0] === 0x7b /* { */ ? data : undefined;
 }
 
 /** The priming event (protocol 2025-11-25): an id and an empty data field, nothing a client acts on. */

@@ -6,7 +6,7 @@ import { InProcessUpstream } from './test-support/in-process-upstream.js';
 import { startBridge, type RunningBridge } from './test-support/bridge-harness.js';
 import { mcpPostHeaders, rawRequest } from './test-support/raw-http.js';
 import { tapProgress } from './test-support/progress-tap.js';
-import { SseReader } from './test-support/sse-reader.js';
+import { SseReader, readJsonRpcAnswer } from './test-support/sse-reader.js';
 import { waitFor } from './test-support/wait-for.js';
 
 const INIT_BODY = (id: number | string = 1, protocolVersion = '2025-11-25') =>
@@ -117,7 +117,7 @@ describe('Streamable HTTP, stateful', () => {
     const init = await fetch(running.url('/mcp'), { method: 'POST', headers: mcpPostHeaders(), body: INIT_BODY() });
     expect(init.status).toBe(200);
     const sessionId = init.headers.get('mcp-session-id')!;
-    expect(((await init.json()) as { result: InitializeResult }).result.serverInfo.name).toBe('test-alpha');
+    expect((await readJsonRpcAnswer<{ result: InitializeResult }>(init)).result.serverInfo.name).toBe('test-alpha');
     const common = { 'Mcp-Session-Id': sessionId, 'MCP-Protocol-Version': '2025-11-25' };
     const initialized = await fetch(running.url('/mcp'), {
       method: 'POST',
@@ -128,7 +128,7 @@ describe('Streamable HTTP, stateful', () => {
     return common;
   }
 
-  it('sends an answer that comes at once as one JSON body, with its length and the session id', async () => {
+  it('sends an answer that comes at once as one whole SSE body (priming event with retry, then the answer), with its length and the session id', async () => {
     const common = await rawSession();
     const call = await rawRequest(running.port, {
       method: 'POST',
@@ -137,11 +137,15 @@ describe('Streamable HTTP, stateful', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 'quick', method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi' } } }),
     });
     expect(call.status).toBe(200);
-    expect(call.headers['content-type']).toBe('application/json');
+    expect(call.headers['content-type']).toBe('text/event-stream');
     expect(Number(call.headers['content-length'])).toBe(Buffer.byteLength(call.text));
     expect(call.headers['mcp-session-id']).toBe(common['Mcp-Session-Id']);
     expect(call.headers['transfer-encoding']).toBeUndefined();
-    expect(call.json()).toEqual({ jsonrpc: '2.0', id: 'quick', result: { content: [{ type: 'text', text: 'alpha: hi' }] } });
+    const [priming, answer, rest] = call.text.split('\n\n');
+    expect(priming).toMatch(/^id: \S+\nretry: 1000\ndata: $/);
+    expect(answer).toMatch(/^event: message\nid: \S+\ndata: /);
+    expect(JSON.parse(answer!.split('data: ')[1]!)).toEqual({ jsonrpc: '2.0', id: 'quick', result: { content: [{ type: 'text', text: 'alpha: hi' }] } });
+    expect(rest).toBe('');
   });
 
   it(`opens an SSE stream at once when the answer takes longer than ${QUICK_ANSWER_WINDOW_MS} ms, then sends the answer on it`, async () => {

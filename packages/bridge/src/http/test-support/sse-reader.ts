@@ -69,3 +69,18 @@ function parseBlock(block: string): SseEvent | undefined {
 function timeout(ms: number): Promise<'timeout'> {
   return new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
 }
+
+/**
+ * The JSON-RPC answer of a POST, whichever shape the server chose: a JSON body, or an SSE
+ * stream whose last data event is the answer (the bridge sends a quick one whole, in one write).
+ */
+export async function readJsonRpcAnswer<T = unknown>(response: Response): Promise<T> {
+  const text = await response.text();
+  if (!(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) return JSON.parse(text) as T;
+  const data = text
+    .split('\n\n')
+    .map((event) => event.split('\n').find((line) => line.startsWith('data: '))?.slice('data: '.length))
+    .filter((line): line is string => line !== undefined && line !== '');
+  if (data.length === 0) throw new Error(`an SSE answer with no data event: ${JSON.stringify(text)}`);
+  return JSON.parse(data[data.length - 1]!) as T;
+}
