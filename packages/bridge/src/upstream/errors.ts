@@ -111,6 +111,17 @@ export function noClientSupports(method: string, capability: string | null): Jso
   };
 }
 
+/**
+ * To the child: the session whose request it is serving did not declare what this needs. The
+ * message keeps the wording of noClientSupports, which servers and logs already know.
+ */
+export function clientLacksCapability(method: string, capability: string): JsonRpcErrorBody {
+  return {
+    code: ErrorCode.MethodNotFound,
+    message: `No connected client supports ${method}: the client session whose request is in flight did not declare the "${capability}" capability.`,
+  };
+}
+
 /** To the child: several sessions could have caused its server->client request. */
 export function ambiguousSession(method: string, candidates: number, waitedMs: number): JsonRpcErrorBody {
   return {

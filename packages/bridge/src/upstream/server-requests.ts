@@ -1,10 +1,10 @@
 import type { JSONRPCNotification, JSONRPCRequest, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '@mcp-workstation/supervisor';
 import { capabilityNeededFor, type CapabilityNeed } from './client-capabilities.js';
-import { ambiguousSession, clientSessionClosed, noClientSupports, taskOwnerUnreachable } from './errors.js';
+import { ambiguousSession, clientLacksCapability, clientSessionClosed, noClientSupports, taskOwnerUnreachable } from './errors.js';
 import type { IdAllocator } from './id-allocator.js';
 import { errorResponse, notification, resultResponse, type JSONRPCResponseMessage, type JsonRpcErrorBody } from './jsonrpc.js';
-import type { SharedSession } from './session-state.js';
+import type { OpenRequest, SharedSession } from './session-state.js';
 import type { TaskRecipient } from './task-isolation.js';
 import { relatedTaskIdOf } from './task-meta.js';
 
@@ -14,6 +14,8 @@ interface HeldRequest {
   readonly childId: RequestId;
   readonly method: string;
   readonly session: SharedSession;
+  /** The client request the child asked this for, when the bridge could tell (see ServerRequests). */
+  readonly call: OpenRequest | undefined;
   /** URL elicitations: notifications/elicitation/complete for it goes to the same session. */
   readonly elicitationId?: string;
 }
@@ -26,7 +28,7 @@ interface AmbiguousRequest {
 }
 
 type Decision =
-  | { kind: 'deliver'; session: SharedSession; relatedRequestId: RequestId | undefined }
+  | { kind: 'deliver'; session: SharedSession; call: OpenRequest | undefined; relatedRequestId?: RequestId }
   | { kind: 'ambiguous'; candidates: number }
   | { kind: 'nobody'; need: CapabilityNeed | null }
   | { kind: 'refuse'; error: JsonRpcErrorBody };
@@ -38,6 +40,11 @@ export interface ServerRequestsOptions {
   deliver(session: SharedSession, message: JSONRPCRequest | JSONRPCNotification, relatedRequestId?: RequestId): void;
   /** Who may receive a message of this task (its owner); see TaskIsolation. */
   taskRecipients(taskId: string): TaskRecipient[];
+  /**
+   * Resolves once the child has answered a ping sent now: everything the child wrote before it
+   * read that ping has arrived by then (its stdout is one ordered stream).
+   */
+  barrier(): Promise<void>;
   /** How long an ambiguous request waits for the candidates to narrow to one. */
   ambiguityWaitMs: number;
   logger?: Logger;
@@ -46,19 +53,32 @@ export interface ServerRequestsOptions {
 
 /**
  * Server->client requests of the shared child (sampling, elicitation, roots/list, ping).
- * The child's stdio says nothing about which client request caused one, so it goes to the
- * only session that could have: one with requests in flight whose client declared the needed
- * capability. Several such sessions: wait for all but one to finish; still several, or none:
- * the child gets an error. A request that carries related-task metadata (made for a task,
- * e.g. an elicitation while the task's tasks/result is open) goes to the task's owner only.
- * A request is never shown to a session it may not belong to.
- * Each gets a bridge-unique id, so a stateless client's answer, which arrives on another
- * transient session, is matched by id alone.
+ *
+ * A 2025-era child's stdio says nothing about which client request caused one (the SDKs keep
+ * that link inside their HTTP transports), so the bridge works out the owner from what it
+ * knows for certain: the child can only be asking on behalf of a client request that is in
+ * flight at the child, and NOT one that is blocked waiting for the answers to its own earlier
+ * questions (a parked 2026-07-28 call, a dialog a person left open, a client that crashed
+ * mid-elicitation). A call's questions of one moment (a handler that asks several things at
+ * once) all belong to it: after attributing one, the bridge pings the child, and until the
+ * pong arrives (the child's stdout is ordered, so every question written in that moment comes
+ * before it) the call may still receive more. After that, a call with questions unanswered is
+ * blocked and no candidate, so one abandoned question never makes another session's ambiguous.
+ *
+ * Then: one session with candidate calls is the owner. If its client did not declare the
+ * capability the question needs, the child gets an error (the question is never shown to
+ * another session); roots are the exception, since they describe a client rather than a call,
+ * any session that declared them answers. Several sessions with candidate calls: wait for all
+ * but one to finish or block; still several, or none: the child gets an error. A request that
+ * carries related-task metadata goes to the task's owner only. Each gets a bridge-unique id, so
+ * a stateless client's answer, which arrives on another transient session, is matched by id.
  */
 export class ServerRequests {
   private readonly held = new Map<RequestId, HeldRequest>();
   private readonly heldByChildId = new Map<RequestId, HeldRequest>();
   private readonly ambiguous = new Set<AmbiguousRequest>();
+  /** Calls whose questions of the current moment may still be arriving: pings not yet answered, per call. */
+  private readonly openMoments = new Map<OpenRequest, number>();
   /**
    * URL elicitations by id, until the child completes them: the completion notification
    * (which comes after the client's answer) belongs to that session only.
@@ -156,6 +176,7 @@ export class ServerRequests {
   dropAll(reason: string): void {
     for (const waiting of this.ambiguous) clearTimeout(waiting.timer);
     this.ambiguous.clear();
+    this.openMoments.clear();
     const held = [...this.held.values()];
     this.held.clear();
     this.heldByChildId.clear();
@@ -163,6 +184,13 @@ export class ServerRequests {
     for (const request of held) {
       this.options.deliver(request.session, notification('notifications/cancelled', { requestId: request.bridgeId, reason }));
     }
+  }
+
+  /** Whether the child is waiting on this call's client for answers and cannot be asking anything new for it. */
+  isBlocked(call: OpenRequest): boolean {
+    if (this.openMoments.has(call)) return false;
+    for (const held of this.held.values()) if (held.call === call) return true;
+    return false;
   }
 
   stats(): { held: number; ambiguous: number; elicitations: number } {
@@ -175,32 +203,39 @@ export class ServerRequests {
     const taskId = relatedTaskIdOf(request);
     if (taskId !== undefined) return this.decideForTask(request.method, taskId, need, capable);
     const sessions = [...this.options.sessions()];
-    const candidates = sessions.filter((session) => capable(session) && session.hasForwarded());
-    if (candidates.length === 1) {
-      const session = candidates[0];
-      return { kind: 'deliver', session, relatedRequestId: session.latestForwarded()?.id };
-    }
-    if (candidates.length > 1) return { kind: 'ambiguous', candidates: candidates.length };
+    const owners = sessions.map((session) => ({ session, call: this.latestCandidateCall(session) })).filter((owner) => owner.call !== undefined);
+    if (owners.length > 1) return { kind: 'ambiguous', candidates: owners.length };
+    const owner = owners[0];
+    if (owner && capable(owner.session)) return { kind: 'deliver', session: owner.session, call: owner.call };
     if (request.method === 'roots/list') {
       // Roots describe the client, not one request: any client that has them will do. A
       // stateless POST with nothing in flight has no stream to carry it.
       const idle = sessions.filter((session) => capable(session) && !session.peer.stateless);
       const latest = idle.sort((a, b) => b.lastActivity - a.lastActivity)[0];
-      if (latest) return { kind: 'deliver', session: latest, relatedRequestId: undefined };
+      if (latest) return { kind: 'deliver', session: latest, call: undefined };
     }
+    if (owner && need) return { kind: 'refuse', error: clientLacksCapability(request.method, need.name) };
     return { kind: 'nobody', need };
+  }
+
+  /** The session's most recent request that the child may be asking about now (in flight, not blocked). */
+  private latestCandidateCall(session: SharedSession): OpenRequest | undefined {
+    if (session.closed) return undefined;
+    let latest: OpenRequest | undefined;
+    for (const request of session.open.values()) if (request.upstreamId !== undefined && !this.isBlocked(request)) latest = request;
+    return latest;
   }
 
   /** The task's owner (a stateless owner: the first POST that has a request open for the task), if it can take the request. */
   private decideForTask(method: string, taskId: string, need: CapabilityNeed | null, capable: (session: SharedSession) => boolean): Decision {
     const recipient = this.options.taskRecipients(taskId).find(({ session }) => capable(session));
-    if (recipient) return { kind: 'deliver', session: recipient.session, relatedRequestId: recipient.relatedRequestId };
+    if (recipient) return { kind: 'deliver', session: recipient.session, call: undefined, relatedRequestId: recipient.relatedRequestId };
     return { kind: 'refuse', error: taskOwnerUnreachable(method, taskId, need?.name ?? null) };
   }
 
   private act(request: JSONRPCRequest, decision: Decision): void {
     if (decision.kind === 'deliver') {
-      this.hold(request, decision.session, decision.relatedRequestId);
+      this.hold(request, decision.session, decision.call, decision.relatedRequestId ?? decision.call?.id);
     } else if (request.method === 'ping') {
       // The child's client is the bridge: when no single session can take its ping, the
       // bridge answers for itself rather than fail a liveness check.
@@ -216,7 +251,7 @@ export class ServerRequests {
     }
   }
 
-  private hold(request: JSONRPCRequest, session: SharedSession, relatedRequestId: RequestId | undefined): void {
+  private hold(request: JSONRPCRequest, session: SharedSession, call: OpenRequest | undefined, relatedRequestId: RequestId | undefined): void {
     const bridgeId = this.options.ids.next();
     const elicitationId = request.method === 'elicitation/create' && request.params?.mode === 'url' ? request.params?.elicitationId : undefined;
     const held: HeldRequest = {
@@ -224,12 +259,28 @@ export class ServerRequests {
       childId: request.id,
       method: request.method,
       session,
+      call,
       elicitationId: typeof elicitationId === 'string' ? elicitationId : undefined,
     };
     this.held.set(bridgeId, held);
     this.heldByChildId.set(request.id, held);
     if (held.elicitationId !== undefined) this.elicitationOwners.set(held.elicitationId, session);
+    if (call) this.openMoment(call);
     this.options.deliver(session, { ...request, id: bridgeId }, relatedRequestId);
+  }
+
+  /**
+   * The call may still be asking more in this moment: it stays a candidate until the child
+   * answers a ping sent now. Then, if its questions are still unanswered, it is blocked, which
+   * may leave an ambiguous question with a single candidate.
+   */
+  private openMoment(call: OpenRequest): void {
+    this.openMoments.set(call, (this.openMoments.get(call) ?? 0) + 1);
+    void this.options.barrier().then(() => {
+      const open = (this.openMoments.get(call) ?? 0) - 1;
+      if (open > 0) this.openMoments.set(call, open);
+      else if (this.openMoments.delete(call)) this.reevaluate();
+    });
   }
 
   private waitForOneCandidate(request: JSONRPCRequest): void {

@@ -281,3 +281,74 @@ test('a form-only client is no candidate for a URL elicitation', async () => {
   expect(formOnly.peer.messagesWithMethod('elicitation/create')).toHaveLength(0);
   formOnly.session.close();
 });
+
+/** Rejects if `promise` has not settled by the deadline: what "at once" means in the test below. */
+function withinMs<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+test('a client that abandons an elicitation mid-call blocks nobody: another session\'s sampling, elicitation and roots work at once', async () => {
+  await harness.upstream.close();
+  // Ambiguity would now wait 30 s: a request misjudged as ambiguous shows as a missed deadline.
+  harness = sharedHarness({}, {}, { ambiguityWaitMs: 30_000 });
+  await harness.upstream.start();
+  const abandoner = await connect('abandoner', { elicitation: { form: {} } }, (client) =>
+    client.setRequestHandler(ElicitRequestSchema, () => new Promise(() => undefined)), // a dialog nobody closes
+  );
+  const other = await connect('other', { sampling: {}, elicitation: { form: {} }, roots: {} }, (client) => {
+    answersSampling('other')(client);
+    client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { name: 'other' } }));
+    client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: 'file:///other', name: 'other' }] }));
+  });
+  const abandoned = abandoner.client.callTool({ name: 'elicit', arguments: { message: 'never answered' } }, undefined, { timeout: 60_000 }).catch(() => undefined);
+  await abandoner.peer.waitForMethod('elicitation/create');
+
+  await expect(withinMs(other.client.callTool({ name: 'sample', arguments: { prompt: 'p' } }), 5_000, 'sampling')).resolves.toMatchObject({
+    content: [{ text: 'sampled by other' }],
+  });
+  const elicited = await withinMs(other.client.callTool({ name: 'elicit', arguments: { message: 'name?' } }), 5_000, 'elicitation');
+  expect(JSON.parse((elicited.content as Array<{ text: string }>)[0].text)).toEqual({ action: 'accept', content: { name: 'other' } });
+  await expect(withinMs(other.client.callTool({ name: 'roots', arguments: {} }), 5_000, 'roots')).resolves.toMatchObject({ content: [{ text: 'file:///other' }] });
+  // All three at once, too.
+  await withinMs(
+    Promise.all([
+      other.client.callTool({ name: 'sample', arguments: { prompt: 'q' } }),
+      other.client.callTool({ name: 'roots', arguments: {} }),
+    ]),
+    5_000,
+    'concurrent calls of one session',
+  );
+  expect(abandoner.peer.messagesWithMethod('sampling/createMessage')).toHaveLength(0);
+  expect(abandoner.peer.messagesWithMethod('roots/list')).toHaveLength(0);
+  expect(abandoner.peer.messagesWithMethod('elicitation/create')).toHaveLength(1);
+  expect(other.peer.messagesWithMethod('elicitation/create')).toHaveLength(1);
+  await abandoner.close();
+  clients.splice(clients.indexOf(abandoner), 1);
+  await abandoned;
+});
+
+test("a session's calls stay separate: the owner's questions of one moment all reach it even while its earlier question is unanswered elsewhere", async () => {
+  // The owner asks its first question; while it is open, the other session's call asks: the
+  // owner's call is blocked, so the other's question is not ambiguous.
+  const owner = openRawSession(harness.upstream, 'owner');
+  const other = openRawSession(harness.upstream, 'other');
+  initialize(owner.session, { sampling: {} });
+  initialize(other.session, { sampling: {} });
+  callTool(owner.session, 1, 'sample', { prompt: 'owner' });
+  const first = await owner.peer.waitForMethod('sampling/createMessage');
+  await waitFor('the owner\'s call to be blocked on its question', () => harness.upstream.stats().bridgeRequests === 0);
+  callTool(other.session, 2, 'sample', { prompt: 'other' });
+  const second = await other.peer.waitForMethod('sampling/createMessage');
+  expect(second.message).toMatchObject({ params: { messages: [{ content: { text: 'other' } }] } });
+  send(other.session, { id: (second.message as JSONRPCRequest).id, result: { role: 'assistant', content: { type: 'text', text: 'to other' }, model: 'test' } });
+  expect((await other.peer.waitForResponse(2)).message).toMatchObject({ result: { content: [{ text: 'to other' }] } });
+  send(owner.session, { id: (first.message as JSONRPCRequest).id, result: { role: 'assistant', content: { type: 'text', text: 'to owner' }, model: 'test' } });
+  expect((await owner.peer.waitForResponse(1)).message).toMatchObject({ result: { content: [{ text: 'to owner' }] } });
+  expect(harness.upstream.stats()).toMatchObject({ ambiguousServerRequests: 0 });
+  owner.session.close();
+  other.session.close();
+});

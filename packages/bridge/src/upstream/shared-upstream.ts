@@ -36,6 +36,8 @@ import type { ClientPeer, RequestRecord, SessionMode, Upstream, UpstreamOptions,
 export const DEFAULT_RESTART_WAIT_MS = 30_000;
 export const DEFAULT_INITIALIZE_TIMEOUT_MS = 60_000;
 export const DEFAULT_AMBIGUITY_WAIT_MS = 2_000;
+/** A child that never answers ping: how long a ping barrier waits before the bridge goes on without it. */
+const PING_BARRIER_TIMEOUT_MS = 1_000;
 
 /** Knobs that are not part of the configuration (tests shorten them). */
 export interface SharedUpstreamTuning {
@@ -130,6 +132,7 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
       sendToChild: (message) => this.child.send(message),
       deliver: (session, message, relatedRequestId) => this.deliver(session, message, relatedRequestId),
       taskRecipients: (taskId) => this.tasks.recipients(taskId),
+      barrier: () => this.pingChild(),
       ambiguityWaitMs: tuning.ambiguityWaitMs ?? DEFAULT_AMBIGUITY_WAIT_MS,
       logger: options.logger,
       server: options.name,
@@ -490,6 +493,25 @@ export class SharedUpstream implements Upstream, SharedSessionOwner {
   }
 
   /** A request of the bridge's own whose answer nobody waits for (failures are only logged). */
+  /**
+   * Resolves when the child has answered a ping sent now (with a result or an error, either
+   * will do), so everything it wrote before reading the ping has arrived; or at once when it
+   * is not running, or after PING_BARRIER_TIMEOUT_MS for a child that never answers pings.
+   */
+  private pingChild(): Promise<void> {
+    if (this.closing || !this.child.isReady()) return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, PING_BARRIER_TIMEOUT_MS);
+      timer.unref();
+    });
+    const answered = this.requests.send(this.channel, 'ping').then(
+      () => undefined,
+      () => undefined,
+    );
+    return Promise.race([answered, silent]).finally(() => clearTimeout(timer));
+  }
+
   private sendBestEffort(method: string, params: Record<string, unknown>): void {
     // A child that is not initialized gets nothing; restoreSessionState catches it up.
     if (this.closing || !this.child.isReady()) return;
