@@ -38,6 +38,9 @@ export interface ForwardingContext {
 
 type ChildOutcome = JSONRPCResultResponse | JSONRPCErrorResponse;
 
+/** A child that never answers ping: how long its questions of one moment are gathered before they go out. */
+const BARRIER_TIMEOUT_MS = 1_000;
+
 /**
  * One 2026-07-28 request served by the child through a transient upstream session.
  *
@@ -64,7 +67,10 @@ export class ForwardedRequest implements Parkable {
   /** The child's server->client requests not answered yet, by the input key shown to the client. */
   private readonly pendingInputs = new Map<string, JSONRPCRequest>();
   private inputCounter = 0;
-  private flushScheduled = false;
+  /** The id of the ping whose answer closes the current moment of the child's questions (see scheduleInputRequired). */
+  private barrierId: string | undefined;
+  private barrierCount = 0;
+  private barrierTimer: NodeJS.Timeout | undefined;
   /** The child's answer when it came while the call was parked (it is delivered to the retry). */
   private outcomeWhileParked: ChildOutcome | undefined;
   private ended = false;
@@ -131,6 +137,7 @@ export class ForwardedRequest implements Parkable {
     if (this.ended) return;
     if (isResultResponse(message) || isErrorResponse(message)) {
       if (message.id === this.callId) this.onOutcome(message);
+      else if (message.id === this.barrierId) this.closeMoment();
       return;
     }
     if (isServerRequest(message)) this.onChildRequest(message);
@@ -225,14 +232,28 @@ export class ForwardedRequest implements Parkable {
     return { ...notification, params: { ...notification.params, progressToken: this.replyProgressToken as string | number } };
   }
 
-  /** Batch the child's requests of one tick into one input_required answer. */
+  /**
+   * The child's questions of one moment go to the client as one input_required answer. A
+   * handler that asks several things at once writes them one after another, and they may
+   * arrive in separate reads; what tells the bridge it has them all is the protocol, not a
+   * timer: it pings the child, and since the child's stdout is one ordered stream, every
+   * question written before the child read the ping arrives before its answer. A child that
+   * never answers pings is waited for BARRIER_TIMEOUT_MS.
+   */
   private scheduleInputRequired(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.answerInputRequired();
-    });
+    if (this.barrierId !== undefined) return;
+    const barrierId = `mcp-workstation-barrier-${++this.barrierCount}-${String(this.callId)}`;
+    this.barrierId = barrierId;
+    this.barrierTimer = setTimeout(() => {
+      if (this.barrierId === barrierId) this.closeMoment();
+    }, BARRIER_TIMEOUT_MS);
+    this.session.receive({ jsonrpc: '2.0', id: barrierId, method: 'ping' });
+  }
+
+  private closeMoment(): void {
+    clearTimeout(this.barrierTimer);
+    this.barrierId = undefined;
+    this.answerInputRequired();
   }
 
   private answerInputRequired(): void {
@@ -290,6 +311,8 @@ export class ForwardedRequest implements Parkable {
 
   private end(): void {
     this.ended = true;
+    clearTimeout(this.barrierTimer);
+    this.barrierId = undefined;
     this.response = undefined;
     this.pendingInputs.clear();
     this.context.parked.release(this);

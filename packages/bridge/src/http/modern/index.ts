@@ -31,7 +31,13 @@ const DEFAULT_LISTEN_KEEP_ALIVE_MS = 15_000;
  */
 export function isModernRequest(req: IncomingMessage): boolean {
   const version = headerValue(req, 'mcp-protocol-version');
-  return version !== undefined && isModernProtocolVersion(version);
+  if (version === undefined) return false;
+  if (isModernProtocolVersion(version)) return true;
+  // A version no era knows (not a date, a typo, "v999.0.0") on a request outside any session:
+  // the legacy path could only say "session required"; the modern one answers what is wrong
+  // (-32022 with the supported versions, under the request's id). Within a session it stays
+  // legacy, where the SDK refuses it as that session's client expects.
+  return !SUPPORTED_PROTOCOL_VERSIONS.includes(version) && headerValue(req, 'mcp-session-id') === undefined;
 }
 
 /**

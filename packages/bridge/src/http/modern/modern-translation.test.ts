@@ -19,7 +19,12 @@ describe('era detection from headers only', () => {
     [{ 'mcp-protocol-version': ' 2026-07-28 ' }, true],
     [{ 'mcp-protocol-version': '2099-01-01' }, true],
     [{ 'mcp-protocol-version': '2025-11-25' }, false],
-    [{ 'mcp-protocol-version': 'not-a-version' }, false],
+    // A version no era knows, outside a session: the modern path answers -32022 under the request's id.
+    [{ 'mcp-protocol-version': 'not-a-version' }, true],
+    [{ 'mcp-protocol-version': 'v999.0.0' }, true],
+    // Inside a session it stays legacy: the SDK refuses it as that session's client expects.
+    [{ 'mcp-protocol-version': 'not-a-version', 'mcp-session-id': 'abc' }, false],
+    [{ 'mcp-protocol-version': '2024-11-05' }, false],
     [{ 'mcp-method': 'tools/list' }, false],
     [{}, false],
   ])('%j -> %s', (headers, modern) => {

@@ -98,7 +98,7 @@ describe('refusals (streamable-http#server-validation, basic/versioning)', () =>
     expect(answer.message.error).toMatchObject({ code: -32020, data: { mismatch: { header: '2026-07-28', body: '2026-09-01' } } });
   });
 
-  test('an unsupported (future) version: 400 UnsupportedProtocolVersion (-32022) listing what the server supports', async () => {
+  test('an unsupported (future) version: 400 UnsupportedProtocolVersion (-32022) listing what server/discover lists, the legacy versions named in the message', async () => {
     const body = request('tools/list', { _meta: { 'io.modelcontextprotocol/protocolVersion': '2099-01-01' } });
 
     const answer = await postRaw(harness.url, body, { ...headersFor(body), 'MCP-Protocol-Version': '2099-01-01' });
@@ -106,8 +106,20 @@ describe('refusals (streamable-http#server-validation, basic/versioning)', () =>
     expect(answer.status).toBe(400);
     expect(answer.message.error.code).toBe(-32022);
     expect(answer.message.error.data.requested).toBe('2099-01-01');
-    expect(answer.message.error.data.supported[0]).toBe('2026-07-28');
-    expect(answer.message.error.data.supported).toContain('2025-11-25');
+    expect(answer.message.error.data.supported).toEqual(['2026-07-28']);
+    expect(answer.message.error.message).toMatch(/2025-11-25.* with initialize/);
+    const discover = request('server/discover', {});
+    const discovered = await postRaw(harness.url, discover, headersFor(discover));
+    expect(discovered.message.result.supportedVersions).toEqual(answer.message.error.data.supported);
+  });
+
+  test('a version that is not a date ("v999.0.0") outside a session: 400 -32022 under the request\'s own id', async () => {
+    const body = request('server/discover', { _meta: { 'io.modelcontextprotocol/protocolVersion': 'v999.0.0' } });
+
+    const answer = await postRaw(harness.url, body, { ...headersFor(body), 'MCP-Protocol-Version': 'v999.0.0' });
+
+    expect(answer.status).toBe(400);
+    expect(answer.message).toMatchObject({ id: body.id, error: { code: -32022, data: { requested: 'v999.0.0', supported: ['2026-07-28'] } } });
   });
 
   test('a request without the per-request envelope, or with a malformed one: 400 -32602 naming the key', async () => {

@@ -129,11 +129,16 @@ function methodCrossCheck(method: string, headers: StandardHeaders): ModernRejec
 
 function unsupportedVersion(version: string, options: ValidationOptions): ModernRejection | undefined {
   if (MODERN_PROTOCOL_VERSIONS.includes(version)) return undefined;
-  const supported = [...MODERN_PROTOCOL_VERSIONS, ...options.legacyVersions.filter((v) => !MODERN_PROTOCOL_VERSIONS.includes(v))];
+  // data.supported lists what this request shape can use, the same list server/discover gives
+  // (a client may pick any of them and retry); the legacy versions need initialize, so only
+  // the message names them.
+  const supported = [...MODERN_PROTOCOL_VERSIONS];
+  const legacy = options.legacyVersions.filter((v) => !MODERN_PROTOCOL_VERSIONS.includes(v));
+  const withInitialize = legacy.length > 0 ? `; ${legacy.join(', ')} with initialize` : '';
   return rejection(
     400,
     ModernErrorCode.UnsupportedProtocolVersion,
-    `Unsupported protocol version: ${version} (this server supports ${supported.join(', ')}; ${MODERN_PROTOCOL_VERSIONS.join(', ')} without initialize, the others with it)`,
+    `Unsupported protocol version: ${version} (this server supports ${supported.join(', ')} without initialize${withInitialize})`,
     { supported, requested: version },
   );
 }
