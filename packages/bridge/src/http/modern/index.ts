@@ -15,7 +15,8 @@ import { serveModern } from './serve.js';
  * older version. See docs/protocol-eras.md.
  */
 
-const DEFAULT_INPUT_REQUEST_TTL_MS = 5 * 60_000;
+/** How long a parked call waits for its retry (docs/protocol-eras.md "An abandoned call"). */
+const DEFAULT_INPUT_REQUEST_TTL_MS = 2 * 60_000;
 const DEFAULT_LISTEN_KEEP_ALIVE_MS = 15_000;
 
 /**
