@@ -33,10 +33,18 @@ export interface ForwardingContext {
   inputRequestTtlMs: number;
   /** Learns the tools' x-mcp-header declarations from relayed tools/list results. */
   toolHeaders: ToolHeaderIndex;
+  /** Set when list changes the child announces during a request must reach the listen streams from here. */
+  onListChanged?: (notification: JSONRPCNotification) => void;
   logger?: Logger;
 }
 
 type ChildOutcome = JSONRPCResultResponse | JSONRPCErrorResponse;
+
+const LIST_CHANGED_METHODS: ReadonlySet<string> = new Set([
+  'notifications/tools/list_changed',
+  'notifications/prompts/list_changed',
+  'notifications/resources/list_changed',
+]);
 
 /** A child that never answers ping: how long its questions of one moment are gathered before they go out. */
 const BARRIER_TIMEOUT_MS = 1_000;
@@ -216,6 +224,7 @@ export class ForwardedRequest implements Parkable {
   }
 
   private onChildNotification(notification: JSONRPCNotification): void {
+    if (this.context.onListChanged && LIST_CHANGED_METHODS.has(notification.method)) this.context.onListChanged(notification);
     const response = this.response;
     if (response === undefined || !belongsOnRequestStream(notification, this.envelope, this.callProgressToken)) return;
     const forClient = this.withReplyProgressToken(notification);

@@ -81,6 +81,11 @@ export class ListenStream {
     res.once('close', () => this.close());
   }
 
+  /** A change notification heard elsewhere (per-session mode: another request's child); sent if the filter wants it. */
+  relay(notification: JSONRPCNotification): void {
+    if (!this.closed && this.wants(notification)) this.send(notification.method, notification.params);
+  }
+
   /** Shutdown: end the subscription gracefully with the listen result (the client sees 'graceful'). */
   end(): void {
     if (this.closed || this.res.destroyed) return this.close();

@@ -5,7 +5,7 @@ import type { Upstream } from '../../upstream/types.js';
 import { discoverResult } from './discover.js';
 import type { RequestEnvelope } from './envelope.js';
 import { ModernErrorCode, REMOVED_REQUEST_METHODS, isPlainObject } from './era.js';
-import { ForwardedRequest } from './forwarded-request.js';
+import { ForwardedRequest, type ForwardingContext } from './forwarded-request.js';
 import { acceptsEventStream, headerValue, isJsonContentType, standardHeaders } from './headers.js';
 import { ListenStream, honoredFilter, parseSubscriptionFilter } from './listen-stream.js';
 import { MAX_LISTEN_STREAMS, modernStateFor } from './modern-state.js';
@@ -131,7 +131,7 @@ function resumeRequest(response: RequestResponse, message: JSONRPCRequest, envel
   claim.owner.resume(message, envelope, response);
 }
 
-function forwardingContext(options: ServeOptions) {
+function forwardingContext(options: ServeOptions): ForwardingContext {
   const state = modernStateFor(options.upstream);
   return {
     upstream: options.upstream,
@@ -139,6 +139,10 @@ function forwardingContext(options: ServeOptions) {
     toolHeaders: state.toolHeaders,
     inputRequestTtlMs: options.inputRequestTtlMs,
     logger: options.logger,
+    // per-session: each request and each listen stream has a child of its own, so a list
+    // change announced by a request's child would reach no listener; it is relayed to all.
+    // (Shared: the listen streams hear the one child themselves.)
+    onListChanged: options.upstream.mode === 'per-session' ? (notification) => state.listens.forEach((stream) => stream.relay(notification)) : undefined,
   };
 }
 
