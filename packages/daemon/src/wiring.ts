@@ -75,8 +75,9 @@ export async function startService(config: ServiceConfig, logger: DaemonLogger, 
   const statuses = new ServerStatusBoard();
   const inFlight = new InFlightRequests();
   const bridgeAllowedHosts = config.bridge.security?.allowedHosts;
+  const bridgeAllowedOrigins = [...(config.bridge.security?.allowedOrigins ?? []), ...(config.bridge.security?.corsOrigins ?? [])];
   const servers = withOptionNames(naming, () => new ServerSet(config.servers, config.defaultServer, { bridge: config.bridge, logger, children, statuses, inFlight, onRequest: hooks.onRequest, onChannel: hooks.onChannel, onAwsMonitor: hooks.onAwsMonitor }));
-  const listener = withOptionNames(naming, () => createFront(servers, { name: 'loopback', allowedHosts: config.allowedHosts, bridgeAllowedHosts }));
+  const listener = withOptionNames(naming, () => createFront(servers, { name: 'loopback', allowedHosts: config.allowedHosts, bridgeAllowedHosts, bridgeAllowedOrigins }));
   const address = await listen(listener, config.port, config.host);
   return {
     address,
@@ -86,7 +87,7 @@ export async function startService(config: ServiceConfig, logger: DaemonLogger, 
     },
     statuses,
     inFlight,
-    ingress: (options) => withOptionNames(naming, () => createFront(servers, { ...options, bridgeAllowedHosts })),
+    ingress: (options) => withOptionNames(naming, () => createFront(servers, { ...options, bridgeAllowedHosts, bridgeAllowedOrigins })),
     startServers: () => servers.startAll(),
     applyServers: async (next, defaultServer) => {
       try {

@@ -43,9 +43,19 @@ export class OriginAllowList {
   }
 }
 
-/** Same-origin requests from a page the bridge itself could serve: http://<loopback>:<listener port>. */
+/**
+ * Same-origin requests from a page the bridge itself could serve: http://<loopback>:<listener port>.
+ * "null" (a sandboxed frame, a file: or data: page) is an opaque origin, nobody's own: it
+ * passes only when listed. Never throws: a value that is not a URL is simply not ours.
+ */
 function isOwnLoopbackOrigin(origin: string, localPort: number | undefined): boolean {
-  const url = new URL(origin);
+  if (origin === 'null') return false;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
   if (url.protocol !== 'http:' || !LOOPBACK_HOSTS.includes(url.hostname)) return false;
   return localPort === undefined || (url.port === '' ? '80' : url.port) === String(localPort);
 }

@@ -115,6 +115,22 @@ describe('security', () => {
       expect(otherLocal.status).toBe(403);
     });
 
+    it('refuses an opaque or unparsable Origin with 403 and the usual JSON body, on requests and upgrades', async () => {
+      const { port, url } = await start();
+      for (const origin of ['null', 'http://[', 'file://', 'http://localhost:99999', '::::']) {
+        const res = await rawRequest(port, { method: 'POST', path: '/mcp', headers: mcpPostHeaders({ Origin: origin }), body: INIT });
+        expect({ origin, status: res.status }).toEqual({ origin, status: 403 });
+        expect(res.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000, message: expect.stringContaining(`Origin ${JSON.stringify(origin)} is not allowed`) } });
+        expect((await rawRequest(port, { path: '/healthz', headers: { Origin: origin } })).status).toBe(403);
+      }
+      expect((await upgradeStatus(url('/ws').replace('http', 'ws'), { Origin: 'null' })).status).toBe(403);
+    });
+
+    it('serves Origin "null" only when it is listed', async () => {
+      const { port } = await start({ security: { allowedOrigins: ['null'] } });
+      expect((await rawRequest(port, { method: 'POST', path: '/mcp', headers: mcpPostHeaders({ Origin: 'null' }), body: INIT })).status).toBe(200);
+    });
+
     it('checks the Origin of WebSocket upgrades', async () => {
       const { url } = await start();
       expect((await upgradeStatus(url('/ws').replace('http', 'ws'), { Origin: 'http://evil.example' })).status).toBe(403);

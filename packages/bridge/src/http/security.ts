@@ -11,14 +11,26 @@ export interface RequestGuard {
   apiKey: ApiKeyCheck | undefined;
 }
 
-/** Host first (DNS rebinding), then Origin (cross-site pages). Runs before anything else, CORS preflights included. */
+/**
+ * Host first (DNS rebinding), then Origin (cross-site pages). Runs before anything else, CORS
+ * preflights included. A header that cannot be read is refused like a foreign one: whatever
+ * the allow-lists make of it, this answers 403, never an error of the bridge.
+ */
 export function checkHostAndOrigin(req: IncomingMessage, guard: RequestGuard): HttpRefusal | undefined {
   const localPort = req.socket?.localPort;
   const host = req.headers.host;
-  if (!guard.hosts.allows(host, localPort)) return hostRefusal(host);
+  if (!safely(() => guard.hosts.allows(host, localPort))) return hostRefusal(host);
   const origin = req.headers.origin;
-  if (origin !== undefined && !guard.origins.allows(origin, localPort)) return originRefusal(origin);
+  if (origin !== undefined && !safely(() => guard.origins.allows(origin, localPort))) return originRefusal(origin);
   return undefined;
+}
+
+function safely(allows: () => boolean): boolean {
+  try {
+    return allows();
+  } catch {
+    return false;
+  }
 }
 
 /** The bearer API key, when one is configured. Never echoes what the caller sent. */

@@ -18,3 +18,17 @@ test('over a unix socket (no port) loopback names pass on any port', () => {
   expect(new HostCheck([]).allows('localhost', undefined)).toBe(true);
   expect(new HostCheck([]).allows('evil.example', undefined)).toBe(false);
 });
+
+test('with allowed origins, Origin is checked by the bridge\'s rule: "null" and unparsable values are refused, never thrown', () => {
+  const check = new HostCheck([], ['https://app.example']);
+  expect(check.originAllows(undefined, 8000)).toBe(true);
+  expect(check.originAllows('http://localhost:8000', 8000)).toBe(true);
+  expect(check.originAllows('HTTPS://APP.example/', 8000)).toBe(true);
+  for (const origin of ['null', 'http://[', 'file://', '::::', 'http://localhost:99999', 'http://localhost:3000', 'http://evil.example']) {
+    expect(check.originAllows(origin, 8000)).toBe(false);
+  }
+  expect(new HostCheck([], ['null']).originAllows('null', 8000)).toBe(true);
+  expect(new HostCheck([], ['*']).originAllows('null', 8000)).toBe(true);
+  // Without allowed origins (the admin listener) Origin is not looked at.
+  expect(new HostCheck([]).originAllows('null', 8000)).toBe(true);
+});

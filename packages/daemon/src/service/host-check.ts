@@ -6,6 +6,11 @@ import type { IncomingMessage } from 'node:http';
  * the bridge's allow-list, which the bridge does not export: the loopback names on the port the
  * request came in on, plus the names the operator allowed ("name" any port, "name:port").
  * A request over a unix socket has no port and no rebinding risk: loopback names pass.
+ *
+ * Given the allowed origins (the MCP listener: the bridges' security.allowedOrigins and
+ * corsOrigins), the Origin header is checked too, by the bridge's rule: absent passes, the
+ * listener's own loopback origin passes, listed ones pass ('*' any), everything else, "null"
+ * and values that are no URL at all included, is refused with 403, never an error.
  */
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
@@ -21,11 +26,40 @@ function parseHost(value: string): HostAndPort | undefined {
   return match ? { hostname: match[1], port: match[2] } : undefined;
 }
 
+/** "HTTP://LocalHost:80/" -> "http://localhost"; "null" stays "null"; anything else that is no origin -> undefined. */
+function normalizeOrigin(value: string): string | undefined {
+  const text = value.trim();
+  if (text === 'null') return 'null';
+  try {
+    const origin = new URL(text).origin;
+    return origin === 'null' ? undefined : origin.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
 export class HostCheck {
   private readonly entries: HostAndPort[];
+  private readonly origins: { any: boolean; listed: Set<string> } | undefined;
 
-  constructor(allowed: readonly string[]) {
+  /** `allowedOrigins` undefined: the Origin header is not looked at (the admin listener). */
+  constructor(allowed: readonly string[], allowedOrigins?: readonly string[]) {
     this.entries = allowed.map(parseHost).filter((entry): entry is HostAndPort => entry !== undefined);
+    if (allowedOrigins !== undefined) {
+      const listed = allowedOrigins.filter((origin) => origin !== '*').flatMap((origin) => normalizeOrigin(origin) ?? []);
+      this.origins = { any: allowedOrigins.includes('*'), listed: new Set(listed) };
+    }
+  }
+
+  originAllows(originHeader: string | undefined, localPort: number | undefined): boolean {
+    if (originHeader === undefined || this.origins === undefined || this.origins.any) return true;
+    const origin = normalizeOrigin(originHeader);
+    if (origin === undefined) return false;
+    if (this.origins.listed.has(origin)) return true;
+    if (origin === 'null') return false;
+    const url = new URL(origin);
+    if (url.protocol !== 'http:' || !LOOPBACK_NAMES.includes(url.hostname)) return false;
+    return localPort === undefined || (url.port === '' ? '80' : url.port) === String(localPort);
   }
 
   allows(hostHeader: string | undefined, localPort: number | undefined): boolean {
@@ -37,17 +71,26 @@ export class HostCheck {
     return LOOPBACK_NAMES.includes(host.hostname) && (localPort === undefined || port === String(localPort));
   }
 
-  /** A JSON-RPC error body for a refused request, or null when it may be answered. */
+  /** A JSON-RPC error body for a refused request (the bridge's shape and words), or null when it may be answered. */
   refusal(req: IncomingMessage): object | null {
-    if (this.allows(req.headers.host, req.socket?.localPort)) return null;
-    const shown = JSON.stringify((req.headers.host ?? '').slice(0, 200));
-    return {
-      jsonrpc: '2.0',
-      id: null,
-      error: {
-        code: -32000,
-        message: `Forbidden: Host header ${shown} is not allowed (DNS-rebinding protection). If clients reach this daemon under that name, allow it with --allowed-hosts (security.allowedHosts).`,
-      },
-    };
+    const localPort = req.socket?.localPort;
+    if (!this.allows(req.headers.host, localPort)) {
+      const shown = JSON.stringify((req.headers.host ?? '').slice(0, 200));
+      return forbidden(
+        `Forbidden: Host header ${shown} is not allowed (DNS-rebinding protection). If clients reach this daemon under that name, allow it with --allowed-hosts (security.allowedHosts).`,
+      );
+    }
+    const origin = req.headers.origin;
+    if (!this.originAllows(origin, localPort)) {
+      const shown = JSON.stringify((origin ?? '').slice(0, 200));
+      return forbidden(
+        `Forbidden: Origin ${shown} is not allowed (cross-site protection). If a web page on that origin should use this daemon, allow it with --allowed-origins ${shown} (security.allowedOrigins) or --cors ${shown}.`,
+      );
+    }
+    return null;
   }
+}
+
+function forbidden(message: string): object {
+  return { jsonrpc: '2.0', id: null, error: { code: -32000, message } };
 }

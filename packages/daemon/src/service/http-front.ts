@@ -20,11 +20,13 @@ const SERVER_PATH = /^\/servers\/([^/]+)\//;
 export interface FrontOptions extends IngressOptions {
   /** Host names the bridges accept on every ingress (security.allowedHosts). */
   bridgeAllowedHosts?: string[];
+  /** Origins the bridges accept (security.allowedOrigins and corsOrigins): what answers here checks them too. */
+  bridgeAllowedOrigins?: string[];
 }
 
 export function createFront(servers: ServerSet, options: FrontOptions): HttpServer {
   const ingresses = new WeakMap<Bridge, HttpServer>();
-  const hostCheck = new HostCheck([...(options.bridgeAllowedHosts ?? []), ...(options.allowedHosts ?? [])]);
+  const hostCheck = new HostCheck([...(options.bridgeAllowedHosts ?? []), ...(options.allowedHosts ?? [])], options.bridgeAllowedOrigins ?? []);
   const ingressOptions: IngressOptions = { allowedHosts: options.allowedHosts, name: options.name, healthz: options.healthz };
   const ingressOf = (unit: ServerUnit): HttpServer => {
     let ingress = ingresses.get(unit.bridge);
