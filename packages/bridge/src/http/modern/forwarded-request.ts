@@ -15,7 +15,7 @@ import { cancelledNotification, errorResponse, isErrorResponse, isNotification, 
 import type { ParkedRequests, Parkable } from './parked-requests.js';
 import type { RequestResponse } from './request-response.js';
 import type { ToolHeaderIndex } from './tool-header-index.js';
-import { requestFingerprint, toChildRequest } from './to-child.js';
+import { childHandshake, requestFingerprint, toChildRequest } from './to-child.js';
 import {
   belongsOnRequestStream,
   inputRequiredResult,
@@ -107,6 +107,7 @@ export class ForwardedRequest implements Parkable {
   static start(context: ForwardingContext, message: JSONRPCRequest, envelope: RequestEnvelope, response: RequestResponse): ForwardedRequest {
     const forwarded = new ForwardedRequest(context, message, envelope, response);
     try {
+      for (const handshake of childHandshake(context.upstream, envelope)) forwarded.session.receive(handshake);
       forwarded.session.receive(toChildRequest(message));
     } catch (error) {
       forwarded.end();

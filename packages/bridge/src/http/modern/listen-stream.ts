@@ -5,6 +5,8 @@ import type { Upstream, UpstreamSession } from '../../upstream/types.js';
 import { MetaKey, ModernErrorCode, isPlainObject } from './era.js';
 import { errorResponse, isErrorResponse, isNotification, isServerRequest } from './messages.js';
 import { startEventStream, writeEvent, writeKeepAlive } from './sse.js';
+import type { RequestEnvelope } from './envelope.js';
+import { childHandshake } from './to-child.js';
 import { withServerInfo } from './to-modern.js';
 
 /**
@@ -67,12 +69,14 @@ export class ListenStream {
     private readonly res: ServerResponse,
     private readonly listenId: RequestId,
     private readonly filter: SubscriptionFilter,
+    envelope: RequestEnvelope,
   ) {
     this.session = context.upstream.open({
       label: `modern subscriptions/listen ${String(listenId).slice(0, 64)}`,
       stateless: false,
       send: (message) => this.onChildMessage(message),
     });
+    for (const handshake of childHandshake(context.upstream, envelope)) this.session.receive(handshake);
     startEventStream(res);
     this.send('notifications/subscriptions/acknowledged', { notifications: filter });
     this.subscribeToResources();

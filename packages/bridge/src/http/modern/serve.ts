@@ -64,7 +64,7 @@ async function serveRequest(req: IncomingMessage, res: ServerResponse, message: 
     );
   }
   if (message.method === 'server/discover') return serveDiscover(res, message, options);
-  if (message.method === 'subscriptions/listen') return serveListen(res, message, options);
+  if (message.method === 'subscriptions/listen') return serveListen(res, message, envelope, options);
   if (message.method === 'tools/call') {
     const refused = await paramHeaderRefusal(req, message, options);
     if (refused !== undefined) return reject(res, message.id, refused, options);
@@ -98,7 +98,7 @@ function serveDiscover(res: ServerResponse, message: JSONRPCRequest, options: Se
   new RequestResponse(res, message.id, false).succeed(discoverResult(initialized));
 }
 
-function serveListen(res: ServerResponse, message: JSONRPCRequest, options: ServeOptions): void {
+function serveListen(res: ServerResponse, message: JSONRPCRequest, envelope: RequestEnvelope, options: ServeOptions): void {
   const filter = parseSubscriptionFilter(message.params);
   const answer = new RequestResponse(res, message.id, false);
   if (filter === undefined) {
@@ -118,6 +118,7 @@ function serveListen(res: ServerResponse, message: JSONRPCRequest, options: Serv
     res,
     message.id,
     honoredFilter(filter, initialized.capabilities),
+    envelope,
   );
   state.listens.add(stream);
 }

@@ -1,5 +1,7 @@
-import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
-import { ENVELOPE_KEYS } from './envelope.js';
+import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import type { Upstream } from '../../upstream/types.js';
+import { ENVELOPE_KEYS, type RequestEnvelope } from './envelope.js';
 import { isPlainObject } from './era.js';
 
 /**
@@ -29,6 +31,30 @@ export function toChildRequest(message: JSONRPCRequest, id = message.id): JSONRP
   if (meta === undefined) delete params._meta;
   else params._meta = meta;
   return { jsonrpc: '2.0', id, method: message.method, params };
+}
+
+/** The id of the bridge's initialize in T5; its answer is not relayed. */
+export const CHILD_HANDSHAKE_ID = 'mcp-workstation-initialize';
+
+/**
+ * T5. per-session mode: each 2026-07-28 request (and each listen stream) gets a child of its
+ *     own, and nobody initializes it: the era has no initialize, and the spare child the
+ *     upstream keeps ready was at best primed for the latest 2025 client. Without it the
+ *     child knows no client capabilities and refuses to ask for sampling or elicitation. The
+ *     bridge opens the session with an initialize carrying the request's own clientInfo and
+ *     clientCapabilities from its envelope (then notifications/initialized); the child reads
+ *     stdin in order, so the request itself follows without waiting. Unlike the shared
+ *     child, this one sees exactly what this client declared. Shared mode: nothing (the
+ *     upstream initialized its child itself).
+ */
+export function childHandshake(upstream: Upstream, envelope: RequestEnvelope): JSONRPCMessage[] {
+  if (upstream.mode !== 'per-session') return [];
+  const protocolVersion = upstream.initializeResult()?.protocolVersion ?? LATEST_PROTOCOL_VERSION;
+  const clientInfo = envelope.clientInfo ?? { name: 'mcp-workstation', version: '2026-07-28 bridge' };
+  return [
+    { jsonrpc: '2.0', id: CHILD_HANDSHAKE_ID, method: 'initialize', params: { protocolVersion, capabilities: envelope.clientCapabilities, clientInfo } },
+    { jsonrpc: '2.0', method: 'notifications/initialized' },
+  ];
 }
 
 function withoutEnvelope(meta: unknown): Record<string, unknown> | undefined {
