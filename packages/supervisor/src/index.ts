@@ -17,3 +17,4 @@ export { findOnPath } from './find-on-path.js';
 export { DEFAULT_RESTART_POLICY } from './backoff.js';
 export { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_STDERR_TAIL_LINES, DEFAULT_STOP_GRACE_MS } from './settings.js';
 export { checkServerCommand } from './launch-plan.js';
+export { MAX_MESSAGE_DEPTH, nestedDeeperThan } from './json-depth.js';

@@ -20,10 +20,12 @@ export interface HttpRefusal {
   code: number;
   message: string;
   headers?: Record<string, string>;
+  /** The id of the refused request, when it could be read; null otherwise. */
+  id?: string | number;
 }
 
-export function jsonRpcErrorBody(code: number, message: string): string {
-  return JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } });
+export function jsonRpcErrorBody(code: number, message: string, id: string | number | null = null): string {
+  return JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } });
 }
 
 /** Answer with a JSON-RPC error; if a response already started, end it instead (nothing else can be said). */
@@ -32,7 +34,7 @@ export function sendRefusal(res: ServerResponse, refusal: HttpRefusal): void {
     res.end();
     return;
   }
-  const body = jsonRpcErrorBody(refusal.code, refusal.message);
+  const body = jsonRpcErrorBody(refusal.code, refusal.message, refusal.id);
   res.writeHead(refusal.status, {
     ...refusal.headers,
     'Content-Type': 'application/json',

@@ -5,6 +5,7 @@ import { InProcessUpstream } from './test-support/in-process-upstream.js';
 import { startBridge, type RunningBridge } from './test-support/bridge-harness.js';
 import { mcpPostHeaders, rawRequest } from './test-support/raw-http.js';
 import { waitFor } from './test-support/wait-for.js';
+import { validateMessages } from './json-rpc-validation.js';
 
 const LIMIT = 64 * 1024;
 
@@ -78,6 +79,49 @@ describe('limits and bad input', () => {
     const sseMalformed = await rawRequest(running.port, { method: 'POST', path: '/message?sessionId=x', headers: { 'Content-Type': 'application/json' }, body: 'nope' });
     expect(sseMalformed.status).toBe(400);
     expect(sseMalformed.json().error.code).toBe(-32700);
+  });
+
+  it('answers JSON that is no JSON-RPC message with 400 / -32600 (Invalid Request), as JSON-RPC 2.0 says', async () => {
+    const { transport } = await connect();
+    const headers = mcpPostHeaders({ 'Mcp-Session-Id': transport.sessionId!, 'Mcp-Protocol-Version': '2025-06-18' });
+    for (const body of ['{"foo":1}', '{"jsonrpc":"2.0","id":1}', '[{"foo":1}]', '"text"', '[]']) {
+      const answer = await rawRequest(running.port, { method: 'POST', path: '/mcp', headers, body });
+      expect({ body, status: answer.status, code: answer.json().error?.code }).toEqual({ body, status: 400, code: -32600 });
+    }
+  });
+
+  it('caps a batch at 100 messages: Streamable HTTP, and the check legacy SSE and WebSocket share', async () => {
+    const { transport } = await connect();
+    const headers = mcpPostHeaders({ 'Mcp-Session-Id': transport.sessionId!, 'Mcp-Protocol-Version': '2025-03-26' });
+    const batch = (size: number) => JSON.stringify(Array.from({ length: size }, (_, i) => ({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: i, progress: 1 } })));
+    const refused = await rawRequest(running.port, { method: 'POST', path: '/mcp', headers, body: batch(101) });
+    expect(refused.status).toBe(400);
+    expect(refused.json().error).toMatchObject({ code: -32600, message: expect.stringContaining('at most 100 messages') });
+    expect((await rawRequest(running.port, { method: 'POST', path: '/mcp', headers, body: batch(100) })).status).toBe(202);
+    expect(validateMessages(JSON.parse(batch(101)))).toMatchObject({ ok: false, message: expect.stringContaining('at most 100 messages') });
+    expect(validateMessages(JSON.parse(batch(100)))).toMatchObject({ ok: true });
+  });
+
+  it('refuses input nested deeper than 128 levels with -32600 and the request id before the upstream sees it; 60 levels pass', async () => {
+    const { client, transport } = await connect();
+    const headers = mcpPostHeaders({ 'Mcp-Session-Id': transport.sessionId!, 'Mcp-Protocol-Version': '2025-06-18' });
+    const nested = (levels: number) => `${'['.repeat(levels)}1${']'.repeat(levels)}`;
+    const call = (id: number, levels: number) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"text":"deep","extra":${nested(levels)}}}}`;
+    const [session] = upstream.openSessions();
+    const before = session!.received.length;
+    for (const levels of [126, 5000, 30_000]) {
+      const refused = await rawRequest(running.port, { method: 'POST', path: '/mcp', headers, body: call(9, levels) });
+      expect({ levels, status: refused.status }).toEqual({ levels, status: 400 });
+      expect(refused.json()).toMatchObject({ jsonrpc: '2.0', id: 9, error: { code: -32600, message: expect.stringContaining('more than 128 levels') } });
+    }
+    expect(session!.received.length).toBe(before);
+    // 125 levels of data + message, params, arguments = 128: the limit itself passes.
+    const atLimit = await rawRequest(running.port, { method: 'POST', path: '/mcp', headers, body: call(9, 125) });
+    expect(atLimit.status).toBe(200);
+    expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'after', extra: JSON.parse(nested(60)) } }))).toBe('alpha: after');
+    // Legacy SSE's message path reads its body the same way.
+    const sse = await rawRequest(running.port, { method: 'POST', path: '/message?sessionId=x', headers: { 'Content-Type': 'application/json' }, body: call(3, 5000) });
+    expect(sse.json()).toMatchObject({ id: 3, error: { code: -32600 } });
   });
 
   it('answers a session over limits.maxSessions with 503 and Retry-After, and frees the place on close', async () => {

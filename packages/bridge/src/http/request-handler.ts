@@ -3,6 +3,7 @@ import type { BridgeConfig } from './config.js';
 import { claimsModernEnvelope, handleModernRequest, isModernRequest } from './modern/index.js';
 import { drainAfterRefusal, isJsonContentType, readJsonBody, unsupportedMediaType } from './body.js';
 import { describeError, ErrorCode, jsonRpcErrorBody, refusal, sendRefusal, type HttpRefusal } from './errors.js';
+import { depthRefusal } from './json-rpc-validation.js';
 import { requestPath, type BridgeFront } from './front.js';
 import { answerHealthz, answerPlainOk, answerReadyz } from './health.js';
 import type { Route } from './router.js';
@@ -88,7 +89,7 @@ export class RequestHandler {
     await server.streamable.handle(req, res, body);
   }
 
-  /** Content type, size limit, JSON: on failure the client has its answer and the caller stops. */
+  /** Content type, size limit, JSON, nesting depth: on failure the client has its answer and the caller stops. */
   private async readBody(req: IncomingMessage, res: ServerResponse): Promise<BodyOutcome> {
     const contentType = req.headers['content-type'];
     if (!isJsonContentType(contentType)) {
@@ -96,7 +97,13 @@ export class RequestHandler {
       return { ok: false };
     }
     const result = await readJsonBody(req, this.front.config.maxBodyBytes);
-    if (result.ok) return result;
+    if (result.ok) {
+      // Refused here, before any transport, era or upstream walks it (see MAX_MESSAGE_DEPTH).
+      const tooDeep = depthRefusal(result.value);
+      if (!tooDeep) return result;
+      this.refuse(req, res, { ...refusal(400, ErrorCode.InvalidRequest, tooDeep.message), ...(tooDeep.id === undefined ? {} : { id: tooDeep.id }) });
+      return { ok: false };
+    }
     if (result.tooLarge) this.front.config.logger.warn('request body over the limit refused', { path: requestPath(req.url).pathname, limit: this.front.config.maxBodyBytes });
     this.refuse(req, res, result.refusal);
     return { ok: false };

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NodeStreamableTransport } from './node-streamable-transport.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { describeError, ErrorCode, refusal, sendRefusal, type HttpRefusal } from './errors.js';
+import { validateMessages } from './json-rpc-validation.js';
 import { shortId, type ServerContext } from './server-context.js';
 import { SessionRegistry } from './session-registry.js';
 import { StreamableSession } from './streamable-session.js';
@@ -21,6 +22,12 @@ export class StreamableHttpEndpoint {
 
   /** `body` is the parsed JSON of a POST (already size-limited), undefined otherwise. */
   async handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    // JSON that is no JSON-RPC message is an Invalid Request (-32600), as JSON-RPC 2.0 says
+    // and the other transports answer; the SDK's transport would call it a parse error (-32700).
+    if (req.method === 'POST') {
+      const checked = validateMessages(body);
+      if (!checked.ok) return sendRefusal(res, refusal(400, ErrorCode.InvalidRequest, checked.message));
+    }
     if (this.server.upstream.mode === 'stateless') {
       await this.handleStateless(req, res, body);
     } else {

@@ -2,7 +2,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import WebSocket, { type RawData } from 'ws';
 import { ErrorCode, jsonRpcErrorBody } from './errors.js';
-import { validateMessages } from './json-rpc-validation.js';
+import { depthRefusal, validateMessages } from './json-rpc-validation.js';
 
 /**
  * Server side of MCP over one WebSocket, shaped like the SDK's Transport. Written by hand
@@ -45,6 +45,11 @@ export class WebSocketServerTransport implements Transport {
       this.reply(ErrorCode.ParseError, `Parse error: the frame is not valid JSON (${detail}); send one JSON-RPC message per text frame`);
       return;
     }
+    const tooDeep = depthRefusal(value);
+    if (tooDeep) {
+      this.reply(ErrorCode.InvalidRequest, tooDeep.message, tooDeep.id);
+      return;
+    }
     const checked = validateMessages(value);
     if (!checked.ok) {
       this.reply(ErrorCode.InvalidRequest, checked.message);
@@ -53,8 +58,8 @@ export class WebSocketServerTransport implements Transport {
     for (const message of checked.messages) this.onmessage?.(message);
   }
 
-  private reply(code: number, message: string): void {
-    this.sendText(jsonRpcErrorBody(code, message)).catch((error: Error) => this.onerror?.(error));
+  private reply(code: number, message: string, id?: string | number): void {
+    this.sendText(jsonRpcErrorBody(code, message, id ?? null)).catch((error: Error) => this.onerror?.(error));
   }
 
   private sendText(text: string): Promise<void> {
