@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { trackGroup, untrackGroup } from './exit-cleanup.js';
 import type { LaunchPlan } from './launch-plan.js';
-import { MessageFramer } from './message-framer.js';
+import { MessageFramer, unsendableFallback } from './message-framer.js';
 import { isGroupAlive, terminateGroup } from './process-group.js';
 import { StderrLog } from './stderr-log.js';
 import type { Logger } from './types.js';
@@ -101,10 +101,21 @@ export class ChildRun {
       this.options.logger.error(`Server "${this.options.server}": a message could not be serialized: ${String(error)}`, {
         server: this.options.server,
       });
-      return false;
+      return this.answerUnsendable(message, error);
     }
     this.enqueue(line);
     return true;
+  }
+
+  /**
+   * Hook for a message JSON.stringify refused (unsendableFallback, message-framer.ts): its
+   * request gets an error instead of waiting forever. True when something stands in for it.
+   */
+  private answerUnsendable(message: JSONRPCMessage, error: unknown): boolean {
+    const { toOwner, toChild } = unsendableFallback(this.options.server, message, error);
+    if (toOwner) setImmediate(() => this.options.onMessage(toOwner, this.generation));
+    else if (toChild) this.enqueue(`${JSON.stringify(toChild)}\n`);
+    return toOwner !== undefined || toChild !== undefined;
   }
 
   /**

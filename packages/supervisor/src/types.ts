@@ -44,7 +44,10 @@ export interface SupervisedServerOptions {
   /** The server's name: tags log records and errors. */
   name: string;
   command: ServerCommand;
-  /** A stdout message larger than this is dropped with a log line naming its size. Default 32 MiB. */
+  /**
+   * A stdout message larger than this is dropped with a log line naming its size; when it is an
+   * answer, its request gets a JSON-RPC error naming the limit instead. Default 32 MiB.
+   */
   maxMessageBytes?: number;
   restart?: RestartPolicy;
   /** SIGTERM to the process group, this long, then SIGKILL. Default 5 s. */

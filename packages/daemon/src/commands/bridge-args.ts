@@ -45,6 +45,7 @@ export const BRIDGE_SPEC: CommandSpec = {
     protocolVersion: { type: 'string' },
     name: { type: 'string' },
     shell: { type: 'boolean' },
+    maxMessageBytes: { type: 'string' },
   },
   refused: {
     sse: OTHER_MODES,
@@ -77,7 +78,7 @@ export function bridgeInvocation(values: Record<string, FlagValue>, env: NodeJS.
   const healthEndpoints = listFlag(values, 'healthEndpoint').map((path) => urlPathFlag(path, '--healthEndpoint', '/healthz'));
   const corsOrigins = parseCors(listFlag(values, 'cors'));
   const service: ServiceConfig = {
-    servers: [{ name, command, mode: sessions.mode, protocolVersion: parseProtocolVersion(values), sessionIdleMs: sessions.childIdleMs }],
+    servers: [{ name, command, mode: sessions.mode, protocolVersion: parseProtocolVersion(values), sessionIdleMs: sessions.childIdleMs, maxMessageBytes: positiveIntegerFlag(stringFlag(values, 'maxMessageBytes'), '--maxMessageBytes', 'bytes') }],
     host: common.host,
     port: common.port,
     allowedHosts: common.allowedHosts,

@@ -132,6 +132,8 @@ Advanced:
   --cors-origins <o>       Send CORS headers to these origins ('*' for any)
   --max-sessions <n>       Open sessions allowed per server (default 1000; more get 503)
   --max-body-bytes <n>     Largest request body (default 4 MiB; larger get 413)
+  --max-message-bytes <n>  Largest message a server may write (default 32 MiB; a larger
+                           answer becomes a JSON-RPC error to its request)
 
 Every flag may also be spelled in camelCase (--logLevel, --apiKeyFile, …).
 
@@ -297,6 +299,8 @@ mcp-workstation flags:
   --allowedOrigins <origin>      Also accept requests from these browser Origins
   --maxSessions <n>              Open sessions allowed (default 1000; more get 503)
   --maxBodyBytes <n>             Largest request body (default 4 MiB; larger get 413)
+  --maxMessageBytes <n>          Largest message the server may write (default 32 MiB; a larger
+                                 answer becomes a JSON-RPC error to its request)
   -h, --help                     Show this help
 
 Not supported (supergateway's remote-to-stdio modes): --sse, --streamableHttp, --header,

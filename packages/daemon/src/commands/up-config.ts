@@ -55,6 +55,7 @@ function servedServer(server: ServerConfig, config: DaemonConfig, envFile: Map<s
     initializeTimeoutMs: server.startTimeoutMs,
     restart: toRestartPolicy(server),
     restartWaitMs: config.limits.restartWaitMs,
+    maxMessageBytes: config.limits.maxMessageBytes,
     sessionIdleMs: server.sessionMode === 'per-session' ? config.limits.sessionIdleMs : undefined,
   };
 }

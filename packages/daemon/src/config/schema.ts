@@ -162,6 +162,13 @@ export const DAEMON_SCHEMA = {
       env: 'MCP_WORKSTATION_SESSION_IDLE_MS',
       arg: 'session-timeout',
     },
+    maxMessageBytes: {
+      doc: "Largest message a server may write on its stdout (one line of JSON-RPC); a larger one is dropped, and when it is an answer its request gets a JSON-RPC error naming this limit.",
+      format: 'byte-count',
+      default: 32 * 1024 * 1024,
+      env: 'MCP_WORKSTATION_MAX_MESSAGE_BYTES',
+      arg: 'max-message-bytes',
+    },
     restartWaitMs: {
       doc: 'Requests that arrive while a server restarts wait this long for it, then fail with an error naming the server.',
       format: 'milliseconds',

@@ -28,6 +28,7 @@ export interface DaemonConfig {
     maxBodyBytes: number;
     maxSessions: number;
     sessionIdleMs: number;
+    maxMessageBytes: number;
     restartWaitMs: number;
     shutdownGraceMs: number;
   };

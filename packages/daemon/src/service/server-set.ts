@@ -30,6 +30,8 @@ export interface ServedServer {
   initializeTimeoutMs?: number;
   /** Requests that arrive while the child restarts wait this long. */
   restartWaitMs?: number;
+  /** The largest message the child may write (limits.maxMessageBytes); the supervisor's default when unset. */
+  maxMessageBytes?: number;
   restart?: RestartPolicy;
 }
 
@@ -178,6 +180,7 @@ export class ServerSet extends EventEmitter<{ changed: [ServerChanges] }> {
             command: definition.command,
             // A per-session child belongs to one session: when it dies the session ends with it.
             restart: purpose === 'session' ? { enabled: false } : definition.restart,
+            maxMessageBytes: definition.maxMessageBytes,
             logger: serverLogger,
           });
           aws?.attach(channel, purpose);
