@@ -28,6 +28,7 @@ export interface SoakResult {
 
 const SCALES: Record<string, [number, string]> = {
   daemonRss: [1024 * 1024, 'MB'],
+  childRss: [1024 * 1024, 'MB'],
   treeRss: [1024 * 1024, 'MB'],
   heapUsed: [1024 * 1024, 'MB'],
   lagP99: [0.001, 'ms'],
@@ -53,7 +54,7 @@ function rows(result: SoakResult): string[][] {
     fixed(v.last),
     shown(v.key, result.afterLoad?.[v.key]),
     v.slopePerMinute === null ? '-' : v.slopePerMinute.toFixed(3),
-    `≤ ${v.maxSlopePerMinute}`,
+    v.maxSlopePerMinute === null ? 'shown only' : `≤ ${v.maxSlopePerMinute}`,
     v.verdict,
   ]);
 }

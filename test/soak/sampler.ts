@@ -86,6 +86,8 @@ export async function sampleDaemon(pid: number, adminSocket: string, minute: num
     at: new Date().toISOString(),
     values: {
       daemonRss: tree.rootRssBytes,
+      // The mean RSS of a server child: the tree's minus the daemon's, over the children.
+      childRss: children.length > 0 ? (tree.rssBytes - tree.rootRssBytes) / children.length : null,
       treeRss: tree.rssBytes,
       heapUsed: read('nodejs_heap_size_used_bytes'),
       fds: countFds(pid),

@@ -39,8 +39,8 @@ export interface SeriesLimit {
   unit: string;
   /** Shown values are divided by this (bytes → MB). */
   scale: number;
-  /** The largest slope allowed, in shown units per minute. */
-  maxSlopePerMinute: number;
+  /** The largest slope allowed, in shown units per minute; null: shown, not judged. */
+  maxSlopePerMinute: number | null;
 }
 
 export interface SeriesVerdict {
@@ -52,8 +52,8 @@ export interface SeriesVerdict {
   min: number | null;
   max: number | null;
   slopePerMinute: number | null;
-  maxSlopePerMinute: number;
-  /** pass / fail, or not judged when the window after the warm-up is too short for a slope to mean anything. */
+  maxSlopePerMinute: number | null;
+  /** pass / fail, or not judged: no limit, or a window after the warm-up too short for a slope to mean anything. */
   verdict: 'pass' | 'fail' | 'not judged';
 }
 
@@ -76,7 +76,7 @@ export function judge(
     const window = all.filter((p) => p.minute >= warmupMinutes);
     const fit = fitLine(window);
     const span = window.length > 0 ? window[window.length - 1].minute - window[0].minute : 0;
-    const judged = fit !== null && span >= minJudgedMinutes;
+    const judged = fit !== null && span >= minJudgedMinutes && limit.maxSlopePerMinute !== null;
     const values = all.map((p) => p.value);
     return {
       key: limit.key,
@@ -88,7 +88,7 @@ export function judge(
       max: values.length ? Math.max(...values) : null,
       slopePerMinute: fit?.slope ?? null,
       maxSlopePerMinute: limit.maxSlopePerMinute,
-      verdict: !judged ? 'not judged' : (fit as Fit).slope <= limit.maxSlopePerMinute ? 'pass' : 'fail',
+      verdict: !judged ? 'not judged' : (fit as Fit).slope <= (limit.maxSlopePerMinute as number) ? 'pass' : 'fail',
     };
   });
 }
