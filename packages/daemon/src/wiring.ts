@@ -7,6 +7,7 @@ import { asOptionUserError, type OptionNaming } from './service/bridge-option-na
 import { ChildRegistry } from './service/child-registry.js';
 import { createFront } from './service/http-front.js';
 import { InFlightRequests } from './service/in-flight.js';
+import { startLocalUserGate } from './service/local-users.js';
 import { ServerSet } from './service/server-set.js';
 import type { BridgeSettings, ServedServer, ServerChanges, ServerSetParts } from './service/server-set.js';
 import { ServerStatusBoard } from './service/server-status.js';
@@ -31,6 +32,8 @@ export interface ServiceConfig {
   bridge: BridgeSettings;
   /** How an option the bridge refuses is named to the person: config keys (up) or supergateway's flags (bridge). */
   optionNaming?: OptionNaming;
+  /** Where the daemon keeps its API key for other local users (stateDir); unset: the default state directory. */
+  stateDir?: string;
 }
 
 export interface ServiceHooks {
@@ -77,7 +80,9 @@ export async function startService(config: ServiceConfig, logger: DaemonLogger, 
   const bridgeAllowedHosts = config.bridge.security?.allowedHosts;
   const bridgeAllowedOrigins = [...(config.bridge.security?.allowedOrigins ?? []), ...(config.bridge.security?.corsOrigins ?? [])];
   const servers = withOptionNames(naming, () => new ServerSet(config.servers, config.defaultServer, { bridge: config.bridge, logger, children, statuses, inFlight, onRequest: hooks.onRequest, onChannel: hooks.onChannel, onAwsMonitor: hooks.onAwsMonitor }));
-  const listener = withOptionNames(naming, () => createFront(servers, { name: 'loopback', allowedHosts: config.allowedHosts, bridgeAllowedHosts, bridgeAllowedOrigins }));
+  // Only the loopback listener has the gate: the tunnel's sockets come from the gateway (service.ingress).
+  const localUsers = await startLocalUserGate({ stateDir: config.stateDir, configuredKey: config.bridge.security?.apiKey, openPaths: config.bridge.healthEndpoints }, logger);
+  const listener = withOptionNames(naming, () => createFront(servers, { name: 'loopback', allowedHosts: config.allowedHosts, bridgeAllowedHosts, bridgeAllowedOrigins, localUsers }));
   const address = await listen(listener, config.port, config.host);
   return {
     address,

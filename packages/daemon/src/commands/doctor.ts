@@ -5,6 +5,7 @@ import { parseAdminAddress } from '../config/admin-address.js';
 import { checkConfig } from '../config/check-config.js';
 import type { LoadedConfig } from '../config/types.js';
 import { awsServerChecks } from '../doctor/aws-checks.js';
+import { localUserChecks } from '../doctor/local-user-checks.js';
 import { serverCommandChecks } from '../doctor/server-checks.js';
 import { tunnelChecks } from '../doctor/tunnel-checks.js';
 import type { DoctorCheck } from '../doctor/types.js';
@@ -50,6 +51,7 @@ async function runChecks(env: NodeJS.ProcessEnv, options: Parameters<typeof chec
   checks.push(...serverCommandChecks(result.loaded.config.servers, env).filter((check) => !aws.replaces.has(check.name)), ...aws.checks);
   const daemon = await daemonCheck(result.loaded);
   checks.push(daemon.check);
+  checks.push(...(await localUserChecks(result.loaded.config, env)));
   checks.push(...(await tunnelChecks(result.loaded.config, { daemonRunning: daemon.running })));
   return checks;
 }

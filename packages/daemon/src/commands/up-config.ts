@@ -41,6 +41,7 @@ export function serviceConfigOf(loaded: LoadedConfig, inputs: ServiceInputs): { 
       limits: { maxBodyBytes: config.limits.maxBodyBytes, maxSessions: config.limits.maxSessions, sessionIdleMs: config.limits.sessionIdleMs },
     },
     optionNaming: 'config',
+    stateDir: config.stateDir,
   };
   return { service, apiKey };
 }

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Bridge, IngressOptions } from '@mcp-workstation/bridge';
 import { HostCheck } from './host-check.js';
+import type { LocalUserGate, LocalUserRefusal } from './local-users.js';
 import type { ServerSet, ServerUnit } from './server-set.js';
 
 /**
@@ -22,6 +24,8 @@ export interface FrontOptions extends IngressOptions {
   bridgeAllowedHosts?: string[];
   /** Origins the bridges accept (security.allowedOrigins and corsOrigins): what answers here checks them too. */
   bridgeAllowedOrigins?: string[];
+  /** The loopback listener's: only the daemon's user (and root) pass, or a client with the API key (local-users.ts). */
+  localUsers?: LocalUserGate;
 }
 
 export function createFront(servers: ServerSet, options: FrontOptions): HttpServer {
@@ -40,18 +44,41 @@ export function createFront(servers: ServerSet, options: FrontOptions): HttpServ
   const first = servers.defaultUnit();
   if (first) ingressOf(first);
 
-  const front = createServer((req, res) => {
-    const pathname = pathOf(req.url);
+  const serve = (req: IncomingMessage, res: ServerResponse, pathname: string): void => {
     if (pathname === '/readyz' || (pathname === '/healthz' && options.healthz === 'readiness')) return answerReadiness(req, res, servers, hostCheck);
     const unit = unitFor(pathname, servers);
     if (!unit) return answerNoServer(res);
     ingressOf(unit).emit('request', req, res);
-  });
-  front.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  };
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const unit = unitFor(pathOf(req.url), servers);
     if (!unit) return void socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     ingressOf(unit).emit('upgrade', req, socket, head);
+  };
+
+  const gate = options.localUsers;
+  const front = createServer((req, res) => {
+    const pathname = pathOf(req.url);
+    const refused = gate?.check(req, pathname) ?? null;
+    if (refused === null) return serve(req, res, pathname);
+    if (!(refused instanceof Promise)) return sendJson(res, refused.status, refused.body);
+    // Only a connection's first request can wait here, while its owner is looked up.
+    refused.then(
+      (refusal) => (refusal ? sendJson(res, refusal.status, refusal.body) : serve(req, res, pathname)),
+      () => res.destroy(),
+    );
   });
+  front.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refused = gate?.check(req, pathOf(req.url)) ?? null;
+    if (refused === null) return upgrade(req, socket, head);
+    if (!(refused instanceof Promise)) return refuseUpgrade(socket, refused);
+    refused.then(
+      (refusal) => (refusal ? refuseUpgrade(socket, refusal) : upgrade(req, socket, head)),
+      () => socket.destroy(),
+    );
+  });
+  // Who opened a connection is looked up once, as it is accepted; its requests then cost nothing.
+  if (gate) front.on('connection', (socket: Socket) => gate.observe(socket));
   // A malformed request or a reset socket: answer if the socket still can, never crash.
   front.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable) return void socket.destroy();
@@ -82,6 +109,11 @@ function answerReadiness(req: IncomingMessage, res: ServerResponse, servers: Ser
 function answerNoServer(res: ServerResponse): void {
   res.setHeader('Retry-After', '1');
   sendJson(res, 503, { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'no MCP server is configured right now; retry shortly' } });
+}
+
+function refuseUpgrade(socket: Duplex, refusal: LocalUserRefusal): void {
+  const body = JSON.stringify(refusal.body);
+  socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
