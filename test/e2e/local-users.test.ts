@@ -29,11 +29,20 @@ interface Answer {
 
 /** One HTTP request made by a Node process running as `uid` (setpriv), with a deadline. */
 function requestAs(uid: number, url: string, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
+  // fetch may not send Upgrade: a WebSocket handshake goes through node:http (a refusal arrives as its 'response').
   const script = `
     const init = JSON.parse(process.env.INIT);
-    fetch(process.env.URL, { ...init, signal: AbortSignal.timeout(10000) })
-      .then(async (res) => console.log(JSON.stringify({ status: res.status, text: await res.text(), uid: process.getuid() })))
-      .catch((error) => { console.error(String(error)); process.exit(1); });`;
+    const report = (status, text) => console.log(JSON.stringify({ status, text, uid: process.getuid() }));
+    const fail = (error) => { console.error(String(error)); process.exit(1); };
+    if (init.headers && init.headers.upgrade) {
+      const req = require('node:http').request(process.env.URL, { headers: init.headers, timeout: 10000 });
+      req.on('response', (res) => { let text = ''; res.setEncoding('utf8').on('data', (c) => (text += c)).on('end', () => report(res.statusCode, text)); });
+      req.on('upgrade', (res, socket) => { socket.destroy(); report(101, ''); });
+      req.on('error', fail);
+      req.end();
+    } else {
+      fetch(process.env.URL, { ...init, signal: AbortSignal.timeout(10000) }).then(async (res) => report(res.status, await res.text())).catch(fail);
+    }`;
   return new Promise((resolve, reject) => {
     execFile(
       'setpriv',
@@ -85,6 +94,11 @@ describe('the loopback listener and other local users', () => {
     expect((await requestAs(OTHER_UID, `${daemon.origin}/readyz`, {})).status).not.toBe(403);
     // Other transports are behind the same gate.
     expect((await requestAs(OTHER_UID, `${daemon.origin}/sse`, { headers: { accept: 'text/event-stream' } })).status).toBe(403);
+    const upgrade = { headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-protocol': 'mcp' } };
+    const wsRefused = await requestAs(OTHER_UID, `${daemon.origin}/ws`, upgrade);
+    expect(wsRefused.status).toBe(403);
+    expect(wsRefused.text).toContain(`uid ${OTHER_UID}`);
+    expect((await requestAs(OTHER_UID, `${daemon.origin}/ws`, { headers: { ...upgrade.headers, authorization: `Bearer ${key}` } })).status).toBe(101);
 
     // The daemon's own user: no key, no set-up.
     expect((await postMcp(daemon.endpoint, INITIALIZE)).status).toBe(200);
