@@ -1,20 +1,23 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanUp, FIXTURES, rawRequest, startDaemon, waitFor } from '../e2e/support';
-import { failureReport, improvements, shortfalls, summary } from './expectations';
+import { KEY_NAMES, PER_REQUEST_CAPABILITIES } from './expectations';
 import type { Expectation } from './expectations';
-import { findConformanceNode } from './node';
+import { holdToExpectation, withConformanceNode } from './harness';
 import { SUITES, conformanceCli, runSuite, stopConformanceRuns } from './suites';
 import type { SuiteId } from './suites';
 
-// The official MCP conformance suites against the built CLI: `mcp-workstation up` in front of
-// test/fixtures/conformance-server.js (a 2025-era stdio server on the v1 SDK), in each session
-// mode. 2025-11-25: every server scenario of @modelcontextprotocol/conformance 0.1.16.
+// The official MCP conformance suites against the built CLI, in front of
+// test/fixtures/conformance-server.js (a 2025-era stdio server on the v1 SDK): `mcp-workstation
+// up` in each session mode, and the supergateway-compatible `mcp-workstation bridge` with
+// supergateway's flags (`--outputTransport streamableHttp`, with and without `--stateful`).
+// 2025-11-25: every server scenario of @modelcontextprotocol/conformance 0.1.16.
 // 2026-07-28: the server scenarios that revision requires (0.2.0-alpha.12,
 // `--requirements 2026-07-28`), which the bridge serves by translating for the 2025 child
-// (docs/protocol-eras.md). One daemon per suite and mode serves all of its scenarios, two
-// scenarios at a time, each in its own CLI process (test/conformance/suites.ts).
+// (docs/protocol-eras.md). One daemon per run serves all of its scenarios, two scenarios at a
+// time, each in its own CLI process (test/conformance/suites.ts). The same suites through the
+// gateway and the tunnel: tunnel-conformance.test.ts.
 //
 // EXPECTED holds what each run must reach: at least `passed` checks passing, at most `failed`
 // failing, and failures only in the scenarios listed with a reason. A run below fails with
@@ -25,15 +28,8 @@ import type { SuiteId } from './suites';
 // The CLIs need Node >= 22 (test/conformance/node.ts says where it is looked for).
 
 type Mode = 'shared' | 'stateless' | 'per-session';
+type Command = 'up' | 'bridge';
 
-// Why scenarios fail: each reason names the cause found behind the check's message; both are
-// limits of a bridge in front of a 2025-era child, written down in docs/protocol-eras.md.
-const KEY_NAMES =
-  'the bridge names the input requests it relays input-1, input-2, …; the scenario requires the key "user_name" of the ' +
-  "spec example, which a 2025 child's elicitation/create cannot convey";
-const PER_REQUEST_CAPABILITIES =
-  "the shared child was initialized once, by the bridge, with every capability, so it asks for sampling and elicitation at once; the " +
-  'request declared sampling only, and the bridge answers -32021 "Missing required client capabilities: elicitation" (per-session passes: its child is initialized with the request\'s own capabilities)';
 const sharedChild2026: Expectation = {
   passed: 116,
   failed: 2,
@@ -66,21 +62,33 @@ const EXPECTED: Record<SuiteId, Record<Mode, Expectation>> = {
   },
 };
 
-const RUNS: Array<[SuiteId, Mode]> = [
-  ['2025-11-25', 'shared'],
-  ['2025-11-25', 'stateless'],
-  ['2025-11-25', 'per-session'],
-  ['2026-07-28', 'shared'],
-  ['2026-07-28', 'stateless'],
-  ['2026-07-28', 'per-session'],
+/** How each command is started in a session mode (`bridge`: supergateway's flags; its stateful default is the shared child). */
+function commandArgs(command: Command, mode: Mode, workDir: string): string[] {
+  const server = join(FIXTURES, 'conformance-server.js');
+  if (command === 'up') {
+    return ['up', '--port', '0', '--admin', join(workDir, 'admin.sock'), '--tunnel', 'false', '--session-mode', mode, '--', process.execPath, server];
+  }
+  const sessions = mode === 'stateless' ? [] : mode === 'shared' ? ['--stateful'] : ['--stateful', '--sessionMode', 'per-session'];
+  const stdio = [process.execPath, server].map((word) => `'${word}'`).join(' ');
+  return ['bridge', '--stdio', stdio, '--outputTransport', 'streamableHttp', ...sessions, '--port', '0'];
+}
+
+// Every mode of `up`; `bridge` (the same HTTP layer behind supergateway's flags) in its
+// stateful default, shared, for both suites, and once stateless, its default without --stateful.
+const RUNS: Array<[Command, SuiteId, Mode]> = [
+  ['up', '2025-11-25', 'shared'],
+  ['up', '2025-11-25', 'stateless'],
+  ['up', '2025-11-25', 'per-session'],
+  ['up', '2026-07-28', 'shared'],
+  ['up', '2026-07-28', 'stateless'],
+  ['up', '2026-07-28', 'per-session'],
+  ['bridge', '2025-11-25', 'shared'],
+  ['bridge', '2025-11-25', 'stateless'],
+  ['bridge', '2026-07-28', 'shared'],
 ];
 
-const TITLE = 'the official MCP conformance suites against mcp-workstation up';
-const lookup = findConformanceNode();
-
-if (lookup.node !== null) {
-  const node = lookup.node;
-  describe(TITLE, () => {
+describe('the official MCP conformance suites against mcp-workstation up and bridge', () => {
+  withConformanceNode((node) => {
     let workDir: string | undefined;
 
     afterEach(async () => {
@@ -90,60 +98,20 @@ if (lookup.node !== null) {
       workDir = undefined;
     });
 
-    test.each(RUNS)('%s suite, session mode %s', async (suiteId, mode) => {
+    test.each(RUNS)('%s, %s suite, session mode %s', async (command, suiteId, mode) => {
       const suite = SUITES[suiteId];
       const expected = EXPECTED[suiteId][mode];
       conformanceCli(suite); // fails now, with how to fix it, when the devDependency is missing
       workDir = mkdtempSync(join(tmpdir(), 'mcpw-conformance-'));
-      const daemon = await startDaemon([
-        'up',
-        '--port',
-        '0',
-        '--admin',
-        join(workDir, 'admin.sock'),
-        '--tunnel',
-        'false',
-        '--session-mode',
-        mode,
-        '--',
-        process.execPath,
-        join(FIXTURES, 'conformance-server.js'),
-      ]);
+      const daemon = await startDaemon(commandArgs(command, mode, workDir));
       // server/discover (2026-07-28) is answered from the child's initialize result: wait for it.
       await waitFor(async () => (await rawRequest(`${daemon.origin}/readyz`)).status === 200, { timeoutMs: 20_000, what: '/readyz to answer 200' });
 
       const run = await runSuite({ node, suite, url: daemon.endpoint, workDir });
 
-      const label = `${suiteId} (${suite.packageName} = @modelcontextprotocol/conformance@${suite.version}), session mode ${mode}`;
-      const reportDir = process.env.MCP_CONFORMANCE_REPORT_DIR;
-      if (reportDir) {
-        mkdirSync(reportDir, { recursive: true });
-        writeFileSync(join(reportDir, `${suiteId}-${mode}.json`), `${JSON.stringify({ label, expected, ...run }, null, 2)}\n`);
-      }
-      const problems = shortfalls(run, expected);
-      if (problems.length > 0) {
-        throw new Error(
-          `${label}: below expectations:\n${problems.map((problem) => `- ${problem}`).join('\n')}\n\n` +
-            `Failing scenarios and their failed checks:\n${failureReport(run, expected)}\n\nAll scenarios:\n${summary(run)}`,
-        );
-      }
-      const better = improvements(run, expected);
-      if (better.length > 0) {
-        process.stderr.write(`${label}: better than expected, tighten EXPECTED in ${__filename}:\n${better.map((line) => `- ${line}`).join('\n')}\n${summary(run)}\n`);
-      }
-      expect(run.passed).toBeGreaterThanOrEqual(expected.passed);
-      expect(run.failed).toBeLessThanOrEqual(expected.failed);
+      const label = `${suiteId} (${suite.packageName} = @modelcontextprotocol/conformance@${suite.version}), mcp-workstation ${command}, session mode ${mode}`;
+      // up's reports keep their old names (<suite>-<mode>.json).
+      holdToExpectation(label, command === 'up' ? `${suiteId}-${mode}` : `${suiteId}-bridge-${mode}`, run, expected, __filename);
     }, 600_000);
   });
-} else if (process.env.CI) {
-  describe(TITLE, () => {
-    test('has a Node >= 22 to run the conformance CLIs with', () => {
-      throw new Error(`CI is set, so the conformance suites must run, but ${lookup.problem}`);
-    });
-  });
-} else {
-  process.stderr.write(`conformance suites not run: ${lookup.problem}\n`);
-  describe(TITLE, () => {
-    test.todo(`runs where a Node >= 22 is found (here: ${lookup.problem})`);
-  });
-}
+});
