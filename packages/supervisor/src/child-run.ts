@@ -1,12 +1,15 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import * as errors from './errors.js';
 import { trackGroup, untrackGroup } from './exit-cleanup.js';
 import type { LaunchPlan } from './launch-plan.js';
 import { MessageFramer, unsendableFallback } from './message-framer.js';
-import { isGroupAlive, terminateGroup } from './process-group.js';
+import { isGroupAlive, terminateGroup, terminateProcesses, type TerminateResult } from './process-group.js';
 import { StderrLog } from './stderr-log.js';
+import { findStrays, newRunTag, RUN_TAG_VARIABLE } from './strays.js';
 import type { Logger } from './types.js';
 
 /**
@@ -16,11 +19,19 @@ import type { Logger } from './types.js';
  */
 const STREAM_DRAIN_TIMEOUT_MS = 500;
 
+/**
+ * A child that ends closes its stdio a moment before its exit is reported. Its stdout ending
+ * (or its stdin breaking) counts as a failure of its own only if the process still runs this
+ * long after: then it can answer nothing (or be sent nothing) ever again.
+ */
+const CHANNEL_LOSS_GRACE_MS = 250;
+
 export interface ChildRunOptions {
   server: string;
   plan: LaunchPlan;
   generation: number;
   maxMessageBytes: number;
+  maxStdinBacklogBytes: number;
   stderrTailLines: number;
   stopGraceMs: number;
   logger: Logger;
@@ -39,6 +50,11 @@ export interface RunEnd {
   stderrTail: string[];
   /** stop() asked for this exit. */
   stopRequested: boolean;
+  /**
+   * Set when the run ended while the process still ran: its stdio could no longer carry
+   * messages (the sentence says which way). The process is being stopped meanwhile.
+   */
+  lost: string | null;
 }
 
 /**
@@ -56,18 +72,25 @@ export class ChildRun {
 
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly stderr: StderrLog;
+  /** In the environment of the child and of everything it starts: finds those that leave its group. */
+  private readonly runTag = newRunTag();
   private exited = false;
   private stdinBroken = false;
   private pendingLines: string[] = [];
   private stopRequested = false;
   private reaping: Promise<void> | null = null;
+  /** Why the channel was lost while the process ran (see RunEnd.lost). */
+  private lost: string | null = null;
+  private lossTimer: NodeJS.Timeout | null = null;
+  private finished = false;
+  private resolveEnded!: (end: RunEnd) => void;
 
   constructor(private readonly options: ChildRunOptions) {
     const { plan } = options;
     this.generation = options.generation;
     this.child = spawn(plan.file, plan.args, {
       argv0: plan.argv0,
-      env: plan.env,
+      env: { ...plan.env, [RUN_TAG_VARIABLE]: this.runTag },
       cwd: plan.cwd,
       stdio: 'pipe',
       // Its own process group, so stop() reaches every process it starts (see process-group.ts).
@@ -75,7 +98,7 @@ export class ChildRun {
       windowsHide: true,
     });
     this.pid = this.child.pid ?? null;
-    if (this.pid !== null) trackGroup(this.pid);
+    if (this.pid !== null) trackGroup(this.pid, { graceMs: options.stopGraceMs, logger: options.logger });
     this.stderr = new StderrLog(options.server, this.pid, options.stderrTailLines, options.logger, (line) =>
       options.onStderrLine(line, this.generation),
     );
@@ -86,8 +109,9 @@ export class ChildRun {
       this.child.once('error', () => resolve(false));
     });
     this.ended = new Promise((resolve) => {
-      this.child.on('error', (error) => this.handleError(error, resolve));
-      this.child.once('exit', (code, signal) => void this.handleExit(code, signal, resolve));
+      this.resolveEnded = resolve;
+      this.child.on('error', (error) => this.handleError(error));
+      this.child.once('exit', (code, signal) => void this.handleExit(code, signal));
     });
   }
 
@@ -132,14 +156,21 @@ export class ChildRun {
   private flush(): void {
     const lines = this.pendingLines;
     this.pendingLines = [];
-    if (lines.length === 0 || this.stdinBroken || !this.child.stdin.writable) return;
-    // write() returning false only means Node buffers it until the pipe drains; nothing
-    // is lost, and the caller (the bridge) bounds what is in flight.
+    if (lines.length === 0 || !this.running || this.stdinBroken || !this.child.stdin.writable) return;
+    // write() returning false only means Node buffers it until the pipe drains. What waits
+    // there is bounded: a child that lets more than maxStdinBacklogBytes wait has stopped
+    // reading, and is treated as stalled (what is already waiting still counts, so one big
+    // message goes through as long as the child keeps reading).
+    const waiting = this.child.stdin.writableLength;
+    if (waiting > this.options.maxStdinBacklogBytes) {
+      this.loseChannel(errors.stdinStalled(this.options.server, this.pid, waiting, this.options.maxStdinBacklogBytes));
+      return;
+    }
     this.child.stdin.write(lines.length === 1 ? lines[0]! : lines.join(''));
   }
 
   get running(): boolean {
-    return this.pid !== null && !this.exited;
+    return this.pid !== null && !this.exited && this.lost === null;
   }
 
   /** SIGTERM to the group, the grace period, SIGKILL; resolves when every process is gone. */
@@ -164,41 +195,65 @@ export class ChildRun {
       onMessage: (message) => this.options.onMessage(message, this.generation),
     });
     this.child.stdout.on('data', (chunk: Buffer) => framer.push(chunk));
-    this.child.stdout.on('end', () => framer.end());
+    this.child.stdout.on('end', () => {
+      framer.end();
+      this.suspectLoss(() => errors.stdoutClosed(this.options.server, this.pid));
+    });
+    this.child.stdout.on('error', () => this.suspectLoss(() => errors.stdoutClosed(this.options.server, this.pid)));
     this.child.stderr.on('data', (chunk: Buffer) => this.stderr.push(chunk));
     this.child.stderr.on('end', () => this.stderr.end());
   }
 
   private wireStdin(): void {
-    this.child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+    this.child.stdin.on('error', () => {
       if (this.stdinBroken) return;
       this.stdinBroken = true;
-      if (this.exited) return; // the exit itself is reported; a late EPIPE adds nothing
-      const detail = error.code === 'EPIPE' ? 'it closed its stdin or exited' : error.message;
-      this.options.logger.warn(
-        `Server "${this.options.server}" no longer accepts messages (${detail}); ` +
-          `messages to it are dropped until it restarts.`,
-        { server: this.options.server, pid: this.pid },
-      );
+      // An exiting child breaks its stdin too; the exit itself is reported then.
+      this.suspectLoss(() => errors.stdinClosed(this.options.server, this.pid));
     });
   }
 
-  private handleError(error: NodeJS.ErrnoException, resolve: (end: RunEnd) => void): void {
+  /**
+   * Its stdout ended or its stdin broke. A child that exits does both just before its exit is
+   * reported; one that still runs after CHANNEL_LOSS_GRACE_MS has lost its channel.
+   */
+  private suspectLoss(reason: () => string): void {
+    if (this.exited || this.lost !== null || this.lossTimer || this.stopRequested || this.pid === null) return;
+    this.lossTimer = setTimeout(() => {
+      this.lossTimer = null;
+      this.loseChannel(reason());
+    }, CHANNEL_LOSS_GRACE_MS);
+    this.lossTimer.unref();
+  }
+
+  /**
+   * A child that lives but can carry no message is a failure like an exit: the run ends now
+   * (so what waits for it fails at once and the owner restarts it), and the process group is
+   * stopped meanwhile; the next spawn waits until it is gone (reaped()).
+   */
+  private loseChannel(reason: string): void {
+    if (this.exited || this.lost !== null || this.stopRequested || this.pid === null) return;
+    this.lost = reason;
+    this.pendingLines = [];
+    void this.reapGroup(); // the owner logs the reason, as it does for an exit
+    this.finish({ code: null, signal: null, spawnError: null });
+  }
+
+  private handleError(error: NodeJS.ErrnoException): void {
     if (this.pid === null) {
       this.exited = true;
-      this.finish({ code: null, signal: null, spawnError: error }, resolve);
+      this.finish({ code: null, signal: null, spawnError: error });
       return;
     }
     // After a successful spawn this is a failed kill() or IPC send; neither is used here.
     this.options.logger.warn(`Server "${this.options.server}": ${error.message}`, { server: this.options.server });
   }
 
-  private async handleExit(
-    code: number | null,
-    signal: NodeJS.Signals | null,
-    resolve: (end: RunEnd) => void,
-  ): Promise<void> {
+  private async handleExit(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     this.exited = true;
+    if (this.lossTimer) clearTimeout(this.lossTimer);
+    this.lossTimer = null;
+    if (this.finished) return; // its run already ended when its channel was lost
     // The child is gone, but whatever it started may still be running in its group.
     if (!this.stopRequested && this.pid !== null && isGroupAlive(this.pid)) {
       this.options.logger.info(
@@ -207,25 +262,30 @@ export class ChildRun {
       );
     }
     void this.reapGroup();
-    await waitAtMost(once(this.child, 'close'), STREAM_DRAIN_TIMEOUT_MS);
-    this.finish({ code, signal, spawnError: null }, resolve);
+    await waitAtMost(Promise.all([closed(this.child.stdout), closed(this.child.stderr)]), STREAM_DRAIN_TIMEOUT_MS);
+    this.finish({ code, signal, spawnError: null });
   }
 
-  private finish(
-    end: Pick<RunEnd, 'code' | 'signal' | 'spawnError'>,
-    resolve: (end: RunEnd) => void,
-  ): void {
-    const full: RunEnd = { ...end, stderrTail: this.stderr.tail(), stopRequested: this.stopRequested };
+  private finish(end: Pick<RunEnd, 'code' | 'signal' | 'spawnError'>): void {
+    if (this.finished) return;
+    this.finished = true;
+    const full: RunEnd = { ...end, stderrTail: this.stderr.tail(), stopRequested: this.stopRequested, lost: this.lost };
     this.options.onEnd(full);
-    resolve(full);
+    this.resolveEnded(full);
   }
 
   private reapGroup(): Promise<void> {
     const pgid = this.pid;
     if (pgid === null) return Promise.resolve();
-    this.reaping ??= terminateGroup(pgid, this.options.stopGraceMs).then(
-      (result) => {
+    this.reaping ??= this.reapAll(pgid).then(
+      ({ group: result, strays }) => {
         untrackGroup(pgid);
+        if (strays.length > 0) {
+          this.options.logger.info(
+            `Server "${this.options.server}": stopped ${strays.length} of its processes that had left its process group (pid ${strays.join(', ')}).`,
+            { server: this.options.server, pgid, strays },
+          );
+        }
         if (result.survivors) {
           this.options.logger.error(
             `Server "${this.options.server}": processes of group ${pgid} survived SIGKILL (stuck in the kernel?).`,
@@ -247,6 +307,37 @@ export class ChildRun {
     );
     return this.reaping;
   }
+
+  /**
+   * The group, and the run's processes that left it (strays.ts), looked up before the first
+   * signal, while the child's PPid links still lead to them; once more after, for one that
+   * left while the group was being stopped.
+   */
+  private async reapAll(pgid: number): Promise<{ group: TerminateResult; strays: number[] }> {
+    const grace = this.options.stopGraceMs;
+    const strays = await this.findStrays(pgid, this.exited ? null : pgid);
+    const [group, first] = await Promise.all([terminateGroup(pgid, grace), terminateProcesses(strays, grace)]);
+    const late = (await this.findStrays(pgid, null)).filter((pid) => !strays.includes(pid));
+    const second = await terminateProcesses(late, grace);
+    const killed = group.killed || first.killed || second.killed;
+    const survivors = group.survivors || first.survivors || second.survivors;
+    return { group: { killed, survivors }, strays: [...strays, ...late] };
+  }
+
+  private async findStrays(pgid: number, livePid: number | null): Promise<number[]> {
+    try {
+      return await findStrays({ pgid, runTag: this.runTag, livePid });
+    } catch (error) {
+      this.options.logger.debug(`Server "${this.options.server}": could not look for processes that left its group: ${String(error)}`, {
+        server: this.options.server,
+      });
+      return [];
+    }
+  }
+}
+
+function closed(stream: Readable): Promise<unknown> {
+  return stream.closed ? Promise.resolve() : once(stream, 'close');
 }
 
 /** Waits for `promise`, but no longer than `ms`, leaving no timer behind. */

@@ -90,6 +90,24 @@ export function exitedWhileRunning(
   return `Server "${server}" exited (${describeTermination(code, signal)}).` + formatStderr(stderrTail);
 }
 
+/** Its stdout ended (or broke) while the process still runs: nothing it writes can arrive. */
+export function stdoutClosed(server: string, pid: number | null): string {
+  return `Server "${server}" closed its stdout while still running (pid ${pid}), so it could answer nothing any more; it was stopped.`;
+}
+
+/** Its stdin broke (EPIPE) while the process still runs: nothing can be sent to it. */
+export function stdinClosed(server: string, pid: number | null): string {
+  return `Server "${server}" closed its stdin while still running (pid ${pid}), so nothing could be sent to it any more; it was stopped.`;
+}
+
+/** Messages pile up in front of a child that does not read its stdin. */
+export function stdinStalled(server: string, pid: number | null, waitingBytes: number, limitBytes: number): string {
+  return (
+    `Server "${server}" stopped reading its stdin (pid ${pid}): ${formatBytes(waitingBytes)} of messages waited for it, ` +
+    `over the limit of ${formatBytes(limitBytes)} (maxStdinBacklogBytes), so it was treated as stalled and stopped.`
+  );
+}
+
 export function stoppedByRequest(server: string): string {
   return `Server "${server}" was stopped by request.`;
 }
@@ -126,6 +144,12 @@ export function restartDisabled(lastReason: string): string {
 function formatStderr(lines: string[]): string {
   if (lines.length === 0) return ' It wrote nothing to stderr.';
   return ` Last stderr lines:\n  ${lines.join('\n  ')}`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MiB`;
 }
 
 export function formatDuration(ms: number): string {

@@ -87,6 +87,44 @@ export async function terminateGroup(pgid: number, graceMs: number, killDeadline
   return { killed: true, survivors: !gone };
 }
 
+/**
+ * The same for single processes (a server's helpers that left its group: strays.ts): SIGTERM
+ * to each, and to the group each one leads (what it started since), `graceMs`, then SIGKILL.
+ */
+export async function terminateProcesses(pids: number[], graceMs: number, killDeadlineMs = 5_000): Promise<TerminateResult> {
+  const leaders = pids.filter((pid) => readProcessStat(pid)?.pgrp === pid);
+  const signalAll = (signal: NodeJS.Signals) => {
+    for (const pid of pids) signalQuietly(pid, signal);
+    for (const leader of leaders) signalQuietly(-leader, signal);
+  };
+  const alive = () => pids.some(isProcessAlive) || leaders.some(isGroupAlive);
+  signalAll('SIGTERM');
+  if (await waitUntil(() => !alive(), graceMs)) return { killed: false, survivors: false };
+  signalAll('SIGKILL');
+  return { killed: true, survivors: !(await waitUntil(() => !alive(), killDeadlineMs)) };
+}
+
+function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // ESRCH: gone already; EPERM: not ours to stop (it changed its user)
+  }
+}
+
+/** Polls `done` (5 ms growing to 50 ms) until it holds or `timeoutMs` passed. */
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let interval = 5;
+  while (!done()) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return false;
+    await delay(Math.min(interval, remaining));
+    interval = Math.min(interval * 2, 50);
+  }
+  return true;
+}
+
 interface ProcessStat {
   pid: number;
   state: string;

@@ -5,10 +5,12 @@ import type { Logger, SupervisedServerOptions } from './types.js';
 export const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_STOP_GRACE_MS = 5_000;
 export const DEFAULT_STDERR_TAIL_LINES = 20;
+export const DEFAULT_MAX_STDIN_BACKLOG_BYTES = 16 * 1024 * 1024;
 
 /** The options with every default filled in, checked once so bad config fails at construction. */
 export interface Settings {
   maxMessageBytes: number;
+  maxStdinBacklogBytes: number;
   stopGraceMs: number;
   stderrTailLines: number;
   restart: ResolvedRestartPolicy;
@@ -25,12 +27,14 @@ export function resolveSettings(options: SupervisedServerOptions): Settings {
   }
   const settings: Settings = {
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    maxStdinBacklogBytes: options.maxStdinBacklogBytes ?? DEFAULT_MAX_STDIN_BACKLOG_BYTES,
     stopGraceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
     stderrTailLines: options.stderrTailLines ?? DEFAULT_STDERR_TAIL_LINES,
     restart: resolveRestartPolicy(options.restart),
     logger: options.logger ?? consoleLogger,
   };
   requireCount(where, 'maxMessageBytes', settings.maxMessageBytes, 1);
+  requireCount(where, 'maxStdinBacklogBytes', settings.maxStdinBacklogBytes, 1);
   requireCount(where, 'stopGraceMs', settings.stopGraceMs, 0);
   requireCount(where, 'stderrTailLines', settings.stderrTailLines, 0);
   const { restart } = settings;

@@ -1,4 +1,5 @@
 import type { ServerStatus } from './types';
+import { isProcessAlive } from './process-group';
 import {
   fixtureCommand,
   nextEvent,
@@ -123,20 +124,26 @@ describe('SupervisedServer: a running child', () => {
     await server.stop();
     expect(server.status().lastExit?.stderrTail).toEqual(['second line', 'third line']);
   });
-  it('survives a child that closed its stdin: EPIPE is logged once, then send() returns false', async () => {
+  it('a child that closed its stdin but runs on is stopped and restarted, with one log line naming it', async () => {
     const logger = new RecordingLogger();
-    const server = resources.server({ name: 'deaf', command: fixtureCommand(), logger });
+    const server = resources.server({ name: 'deaf', command: fixtureCommand(), logger, restart: quickRestarts });
     await server.start();
+    server.markReady();
+    const firstPid = server.status().pid!;
+    let info: import('./types').ExitInfo | undefined;
+    server.once('exit', (exit) => (info = exit));
     await request(server, 'closeStdin');
-    const refusals = () => logger.records.filter((r) => r.message.includes('no longer accepts messages'));
-    await waitFor('the stdin error to be logged', () => {
-      server.send({ jsonrpc: '2.0', method: 'notifications/ping' });
-      return refusals().length > 0;
-    });
-    expect(server.send({ jsonrpc: '2.0', method: 'notifications/ping' })).toBe(false);
-    expect(refusals()).toHaveLength(1);
-    expect(refusals()[0].meta).toMatchObject({ server: 'deaf' });
-    expect(server.status().state).toBe('starting'); // the child itself is still running
+    // A write that fails with EPIPE is how the supervisor learns of it.
+    await waitFor('the exit event', () => info ?? (server.send({ jsonrpc: '2.0', method: 'notifications/ping' }) && undefined));
+    expect(info).toMatchObject({ code: null, signal: null, during: 'run', generation: 1 });
+    expect(info!.requested).toBeFalsy();
+    expect(info!.reason).toContain(`Server "deaf" closed its stdin while still running (pid ${firstPid})`);
+    const logged = logger.records.filter((r) => r.level !== 'debug' && r.message.includes('closed its stdin'));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: 'warn', meta: { server: 'deaf' } });
+    await nextEvent(server, 'spawn');
+    expect(isProcessAlive(firstPid)).toBe(false);
+    expect((await request(server, 'echo')).generation).toBe(2);
   });
 
   it('delivers what the child wrote before it exited ahead of the exit event', async () => {

@@ -174,6 +174,7 @@ export class SupervisedServer extends EventEmitter<ChannelEvents> implements Mes
       plan,
       generation: this.generation + 1,
       maxMessageBytes: this.settings.maxMessageBytes,
+      maxStdinBacklogBytes: this.settings.maxStdinBacklogBytes,
       stderrTailLines: this.settings.stderrTailLines,
       stopGraceMs: this.settings.stopGraceMs,
       logger: this.settings.logger,
@@ -191,13 +192,13 @@ export class SupervisedServer extends EventEmitter<ChannelEvents> implements Mes
     if (end.stopRequested && this.replacing?.run === run) {
       const { why } = this.replacing;
       this.replacing = null;
-      this.lastExit = { ...info, reason: errors.restartedByRequest(this.name, why) };
+      this.lastExit = { ...info, reason: errors.restartedByRequest(this.name, why), requested: true };
       this.notify('exit', this.lastExit);
       return; // replaceChild spawns the next one (or stop() reports stopped)
     }
     if (end.stopRequested) {
-      this.lastExit = info;
-      this.notify('exit', info);
+      this.lastExit = { ...info, requested: true };
+      this.notify('exit', this.lastExit);
       this.setState('stopped', info.reason);
       return;
     }
@@ -214,6 +215,7 @@ export class SupervisedServer extends EventEmitter<ChannelEvents> implements Mes
       generation: end.spawnError ? this.generation : run.generation,
     };
     if (end.spawnError) return { ...base, reason: describeSpawnError(this.name, plan, end.spawnError) };
+    if (end.lost) return { ...base, reason: end.lost };
     if (end.stopRequested) return { ...base, reason: errors.stoppedByRequest(this.name) };
     if (!wasReady) {
       return { ...base, reason: errors.exitedDuringStart(this.name, end.code, end.signal, end.stderrTail, plan.viaShell) };

@@ -49,6 +49,13 @@ export interface SupervisedServerOptions {
    * answer, its request gets a JSON-RPC error naming the limit instead. Default 32 MiB.
    */
   maxMessageBytes?: number;
+  /**
+   * Messages written to the child that it has not read yet, in bytes. A child that lets more
+   * than this wait (it stopped reading its stdin) is treated as stalled: logged, stopped and
+   * restarted like one that exited. One message bigger than this still goes through when
+   * nothing else waits. Default 16 MiB.
+   */
+  maxStdinBacklogBytes?: number;
   restart?: RestartPolicy;
   /** SIGTERM to the process group, this long, then SIGKILL. Default 5 s. */
   stopGraceMs?: number;
@@ -67,6 +74,11 @@ export interface ExitInfo {
   /** 'start': it never became ready (or could not be spawned at all). */
   during: 'start' | 'run';
   generation: number;
+  /**
+   * stop() or restart() asked for this end: it is no failure of the server. Absent (false)
+   * for an exit nobody asked for, and for a child stopped because its stdio broke.
+   */
+  requested?: boolean;
 }
 
 export interface ServerStatus {
@@ -90,7 +102,11 @@ export interface ChannelEvents {
   message: [message: JSONRPCMessage, generation: number];
   /** A new child process is running (first start or restart). */
   spawn: [generation: number];
-  /** The child exited (or failed to spawn). */
+  /**
+   * The child exited (or failed to spawn), or it can no longer carry messages while it still
+   * runs (it closed its stdout or stdin, or stopped reading it): then this comes at once,
+   * with a reason that says so, while the process is being stopped.
+   */
   exit: [info: ExitInfo];
   /** Any state change. */
   state: [status: ServerStatus];
