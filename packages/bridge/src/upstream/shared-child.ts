@@ -1,5 +1,5 @@
-import type { InitializeResult, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { ExitInfo, Logger, MessageChannel } from '@mcp-workstation/supervisor';
+import { ErrorCode, type InitializeResult, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { ExitInfo, Logger, MessageChannel, ServerStatus } from '@mcp-workstation/supervisor';
 import type { UpstreamReadiness } from './types.js';
 import { BridgeRequestError, BridgeRequests } from './bridge-requests.js';
 import type { ChildResponseHooks } from './child-response-hooks.js';
@@ -19,7 +19,11 @@ export interface SharedChildOptions {
   restore(): void;
   /** The child answered initialize and is ready for client traffic. */
   onReady(): void;
-  /** The child answered initialize with an error: requests cannot be served until it is restarted. */
+  /**
+   * Requests cannot be served until the next spawn, and what waits gets `refusal` now: the
+   * child answered initialize with an error, it died before answering it, or the supervisor
+   * gave it up as failed (it retries only slowly).
+   */
   onRefused(refusal: JsonRpcErrorBody): void;
   /** The child exited; `onReady` comes again after the next spawn's initialize. */
   onExit(info: ExitInfo): void;
@@ -37,7 +41,7 @@ export class SharedChild {
   private initializedGeneration = -1;
   private result: InitializeResult | null = null;
   private failure: string | null = null;
-  /** What clients get while this generation refuses initialize (see refusal()). */
+  /** What clients get at once while waiting for this child is pointless (see refusal()). */
   private refused: JsonRpcErrorBody | null = null;
   private firstOutcome: (() => void) | null = null;
   private closed = false;
@@ -45,6 +49,7 @@ export class SharedChild {
   private readonly onSpawn = (generation: number): void => this.beginGeneration(generation);
   private readonly onChannelExit = (info: ExitInfo): void => this.handleExit(info);
   private readonly onChannelMessage = (message: JSONRPCMessage, generation: number): void => this.handleMessage(message, generation);
+  private readonly onChannelState = (status: ServerStatus): void => this.handleState(status);
 
   constructor(private readonly options: SharedChildOptions) {}
 
@@ -55,6 +60,7 @@ export class SharedChild {
     channel.on('spawn', this.onSpawn);
     channel.on('exit', this.onChannelExit);
     channel.on('message', this.onChannelMessage);
+    channel.on('state', this.onChannelState);
     try {
       await channel.start();
     } catch (error) {
@@ -74,9 +80,12 @@ export class SharedChild {
   }
 
   /**
-   * Set while the current generation answered the bridge's initialize with an error (after
-   * the owner's rewriteError): waiting for it is pointless until a restart, so requests get
-   * this at once. Cleared by the next spawn.
+   * Set while waiting for the child is pointless until its next spawn, so requests get this at
+   * once instead of waiting out restartWaitMs: the current generation answered the bridge's
+   * initialize with an error (after the owner's rewriteError); or it died before it answered
+   * initialize (the error it died with: name, exit code, stderr tail); or the supervisor gave
+   * it up as failed and retries only slowly. Cleared by the next spawn: the wait is for a
+   * start that may succeed, not for one already known to have failed.
    */
   refusal(): JsonRpcErrorBody | null {
     return this.closed ? null : this.refused;
@@ -105,6 +114,7 @@ export class SharedChild {
     channel.off('spawn', this.onSpawn);
     channel.off('exit', this.onChannelExit);
     channel.off('message', this.onChannelMessage);
+    channel.off('state', this.onChannelState);
     this.settleFirstOutcome();
     await channel.stop();
   }
@@ -152,8 +162,10 @@ export class SharedChild {
       this.options.onReady();
     } catch (error) {
       if (generation !== this.generation) return;
-      this.failure = `MCP server "${server}" failed its initialize: ${(error as Error).message}`;
-      this.options.logger?.warn(this.failure, { server, generation });
+      const failure = `MCP server "${server}" failed its initialize: ${(error as Error).message}`;
+      this.options.logger?.warn(failure, { server, generation });
+      // A child that died during start already says what clients are told (refuseUntilNextSpawn).
+      this.failure = this.refused?.message ?? failure;
       if (error instanceof BridgeRequestError && error.answeredByChild && !this.closed) this.refuse(error.body);
     } finally {
       clearTimeout(timer);
@@ -175,7 +187,23 @@ export class SharedChild {
     this.refused = null; // the next generation gets its own chance: requests wait for it again
     this.options.requests.rejectAll(childExited(this.options.server, info.reason));
     this.options.onExit(info);
+    // It died before it answered initialize: until the next spawn, what waits and what comes
+    // gets that error now. A stop or restart someone asked for is no failure.
+    if (info.during === 'start' && !info.requested) this.refuseUntilNextSpawn(startFailed(this.options.server, info));
     this.settleFirstOutcome();
+  }
+
+  /** The supervisor gave the child up as failed: its next try is far off (failedRetryDelayMs). */
+  private handleState(status: ServerStatus): void {
+    if (this.closed || status.state !== 'failed' || this.isReady() || status.generation < this.generation) return;
+    this.refuseUntilNextSpawn(failing(this.options.server, status));
+  }
+
+  private refuseUntilNextSpawn(refusal: JsonRpcErrorBody): void {
+    this.refused = refusal;
+    this.failure = refusal.message;
+    this.options.logger?.debug(`MCP server "${this.options.server}": requests are answered at once until its next start`, { server: this.options.server });
+    this.options.onRefused(refusal);
   }
 
   private handleMessage(message: JSONRPCMessage, generation: number): void {
@@ -190,4 +218,22 @@ export class SharedChild {
     this.firstOutcome = null;
     resolve?.();
   }
+}
+
+/** To a client: the child died before it answered initialize, with what it died of. */
+export function startFailed(server: string, info: ExitInfo): JsonRpcErrorBody {
+  return {
+    code: ErrorCode.InternalError,
+    message: `MCP server "${server}" could not start, so this request was not sent: ${info.reason} Check the server's log lines.`,
+    data: { server, reason: 'start-failed', exitCode: info.code, signal: info.signal },
+  };
+}
+
+/** To a client: the supervisor gave the child up as failed (it still retries, slowly). */
+export function failing(server: string, status: ServerStatus): JsonRpcErrorBody {
+  return {
+    code: ErrorCode.InternalError,
+    message: `MCP server "${server}" is failing, so this request was not sent: ${status.reason} Check the server's log lines.`,
+    data: { server, reason: 'failed', state: status.state },
+  };
 }
