@@ -56,7 +56,7 @@ describe('systemd user unit', () => {
     expect(value(unit, 'Service', 'EnvironmentFile')).toBe(`${user.home}/.config/mcp-workstation/service.env`);
     expect(value(unit, 'Service', 'Restart')).toBe('on-failure');
     expect(value(unit, 'Service', 'RestartPreventExitStatus')).toBe('78');
-    expect(value(unit, 'Service', 'KillMode')).toBe('mixed');
+    expect(value(unit, 'Service', 'KillMode')).toBe('control-group');
     expect(value(unit, 'Install', 'WantedBy')).toBe('default.target');
   });
 
