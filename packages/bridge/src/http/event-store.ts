@@ -6,14 +6,18 @@ import type { EventId, EventStore, StreamId } from '@modelcontextprotocol/sdk/se
  *
  * Written by hand because the SDK's example store keeps every event forever: here each
  * stream keeps at most `eventsPerStream` (oldest evicted first), the session keeps at most
- * `maxStreams` streams (least recently written evicted first), and the owner calls clear()
- * when the session closes. Event ids are "<streamId>_<sequence>" so the stream of an id is
- * known without a lookup table that would outlive evictions.
+ * `maxStreams` streams (least recently written evicted first) and at most `maxBytes` of
+ * events in all (the least recently written stream loses its oldest events first, and a
+ * stream left with none is forgotten; the newest event is always kept), and the owner calls
+ * clear() when the session closes. An event's bytes are its JSON text's approximate length
+ * (approximateJsonBytes: no serialization per event). Event ids are "<streamId>_<sequence>"
+ * so the stream of an id is known without a lookup table that would outlive evictions.
  */
 
 interface StoredEvent {
   seq: number;
   message: JSONRPCMessage;
+  bytes: number;
 }
 
 interface StoredStream {
@@ -24,6 +28,8 @@ interface StoredStream {
 
 export interface BoundedEventStoreOptions {
   eventsPerStream: number;
+  /** Bytes of events kept across the session's streams. Default: no bound in bytes. */
+  maxBytes?: number;
   /** Default 100: a long session opens a stream per POST; old finished ones go first. */
   maxStreams?: number;
   /** Called when a replay starts after events that were already evicted (they are lost). */
@@ -36,12 +42,15 @@ export class BoundedEventStore implements EventStore {
   /** Map order is recency of writes: re-inserted on every store, so the first key is the stalest stream. */
   private readonly streams = new Map<StreamId, StoredStream>();
   private sequence = 0;
+  private bytesKept = 0;
   private readonly eventsPerStream: number;
   private readonly maxStreams: number;
+  private readonly maxBytes: number;
 
   constructor(private readonly options: BoundedEventStoreOptions) {
     this.eventsPerStream = options.eventsPerStream;
     this.maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS;
+    this.maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
   }
 
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
@@ -49,12 +58,16 @@ export class BoundedEventStore implements EventStore {
     const stream = this.streams.get(streamId) ?? { events: [], evictedThrough: 0 };
     this.streams.delete(streamId);
     this.streams.set(streamId, stream);
-    stream.events.push({ seq, message });
+    const bytes = approximateJsonBytes(message);
+    stream.events.push({ seq, message, bytes });
+    this.bytesKept += bytes;
     if (stream.events.length > this.eventsPerStream) {
       const evicted = stream.events.splice(0, stream.events.length - this.eventsPerStream);
+      for (const event of evicted) this.bytesKept -= event.bytes;
       stream.evictedThrough = evicted[evicted.length - 1]!.seq;
     }
     this.evictStaleStreams();
+    this.evictForBytes(streamId);
     return formatEventId(streamId, seq);
   }
 
@@ -78,8 +91,12 @@ export class BoundedEventStore implements EventStore {
 
   /** Forget one stream, or every stream (the session closed). */
   clear(streamId?: StreamId): void {
-    if (streamId === undefined) this.streams.clear();
-    else this.streams.delete(streamId);
+    if (streamId === undefined) {
+      this.streams.clear();
+      this.bytesKept = 0;
+    } else {
+      this.forget(streamId);
+    }
   }
 
   /** For tests and metrics: events currently kept for a stream. */
@@ -87,12 +104,71 @@ export class BoundedEventStore implements EventStore {
     return this.streams.get(streamId)?.events.length ?? 0;
   }
 
+  /** For metrics: the approximate bytes of every event kept. */
+  get bytes(): number {
+    return this.bytesKept;
+  }
+
   private evictStaleStreams(): void {
     while (this.streams.size > this.maxStreams) {
-      const stalest = this.streams.keys().next().value as StreamId;
-      this.streams.delete(stalest);
+      this.forget(this.streams.keys().next().value as StreamId);
     }
   }
+
+  /** Oldest events of the least recently written streams first; `current` (just written) keeps its newest event. */
+  private evictForBytes(current: StreamId): void {
+    while (this.bytesKept > this.maxBytes) {
+      const [streamId, stream] = this.streams.entries().next().value as [StreamId, StoredStream];
+      // Map order is recency: the stalest stream is `current` only when it is the only one.
+      if (streamId === current && stream.events.length <= 1) return;
+      const evicted = stream.events.shift()!;
+      this.bytesKept -= evicted.bytes;
+      stream.evictedThrough = evicted.seq;
+      // A resume of a stream with nothing left is refused (unknown event id) rather than left waiting.
+      if (stream.events.length === 0) this.streams.delete(streamId);
+    }
+  }
+
+  private forget(streamId: StreamId): void {
+    const stream = this.streams.get(streamId);
+    if (!stream) return;
+    for (const event of stream.events) this.bytesKept -= event.bytes;
+    this.streams.delete(streamId);
+  }
+}
+
+/**
+ * About the length of `value`'s JSON text, without making it: strings count their length and
+ * quotes, keys their length and punctuation, other values a few bytes. Iterative (a message
+ * nested thousands deep must not overflow the stack) and linear in the number of values, not
+ * in the size of its strings. Characters outside ASCII and escapes make the real text longer.
+ */
+export function approximateJsonBytes(value: unknown): number {
+  let bytes = 0;
+  const pending: unknown[] = [value];
+  const seen = new Set<object>();
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item === 'string') {
+      bytes += item.length + 2;
+    } else if (item === null || typeof item !== 'object') {
+      bytes += 6;
+    } else if (!seen.has(item)) {
+      seen.add(item);
+      if (Array.isArray(item)) {
+        bytes += 2 + item.length;
+        for (const element of item) pending.push(element);
+      } else {
+        bytes += 2;
+        for (const key in item) {
+          if (!Object.prototype.hasOwnProperty.call(item, key)) continue;
+          bytes += key.length + 4;
+          pending.push((item as Record<string, unknown>)[key]);
+        }
+      }
+    }
+  }
+  return bytes;
 }
 
 function formatEventId(streamId: StreamId, seq: number): EventId {
