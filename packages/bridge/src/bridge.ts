@@ -55,6 +55,7 @@ export function createBridge(options: BridgeOptions): Bridge {
       closing = true;
       await closeAll(config, servers, wss);
     },
+    streamStats: () => [...servers.values()].map((server) => server.context.outgoing.stats()),
   };
 }
 

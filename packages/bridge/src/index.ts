@@ -3,7 +3,7 @@
 export { createBridge } from './bridge.js';
 export { BridgeOptionsError } from './options-error.js';
 export { createUpstream } from './upstream/index.js';
-export type { Bridge, BridgeOptions, IngressOptions, LimitOptions, SecurityOptions, SingleServerPaths } from './types.js';
+export type { Bridge, BridgeOptions, IngressOptions, LimitOptions, OutgoingStreamStats, OutgoingTransport, SecurityOptions, SingleServerPaths } from './types.js';
 export type {
   ChildError,
   ChildErrorContext,

@@ -34,6 +34,13 @@ export interface LimitOptions {
   sessionIdleMs?: number;
   /** Events kept per stream for Last-Event-ID resumption. Default 1000. */
   eventBufferPerStream?: number;
+  /**
+   * Bytes one outgoing stream (a Streamable HTTP GET or POST stream, a legacy SSE stream, a
+   * WebSocket) may hold for a client that is not reading; past it the stream is closed (legacy
+   * SSE and WebSocket: the session ends). Also bounds each Streamable HTTP session's resumption
+   * buffer. Default 16 MiB.
+   */
+  streamBufferBytes?: number;
 }
 
 export interface BridgeOptions {
@@ -76,4 +83,21 @@ export interface Bridge {
   start(): Promise<void>;
   /** Close every session and upstream. */
   close(): Promise<void>;
+  /** What each server's outgoing streams hold now, and how many were closed for a client that did not read. */
+  streamStats(): OutgoingStreamStats[];
+}
+
+/** The transports whose outgoing streams are bounded by limits.streamBufferBytes. */
+export type OutgoingTransport = 'streamable-http' | 'sse' | 'websocket';
+
+export interface OutgoingStreamStats {
+  server: string;
+  /** limits.streamBufferBytes. */
+  limitBytes: number;
+  /** Bytes waiting to be sent to clients in the open streams, now. */
+  bufferedBytes: number;
+  /** Bytes kept for Last-Event-ID resumption by the open Streamable HTTP sessions, now (approximate: JSON text length). */
+  eventBufferBytes: number;
+  /** Streams closed because their client did not read (past limits.streamBufferBytes), by transport, since the bridge started. */
+  overflows: Record<OutgoingTransport, number>;
 }

@@ -25,6 +25,8 @@ export interface BridgeConfig {
   maxSessions: number;
   sessionIdleMs: number;
   eventBufferPerStream: number;
+  /** Bytes one outgoing stream may hold for a client that is not reading (outgoing-streams.ts). */
+  streamBufferBytes: number;
   logger: Logger;
 }
 
@@ -33,6 +35,7 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_MAX_SESSIONS = 1000;
 export const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000;
 export const DEFAULT_EVENT_BUFFER_PER_STREAM = 1000;
+export const DEFAULT_STREAM_BUFFER_BYTES = 16 * 1024 * 1024;
 
 const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
 
@@ -74,6 +77,7 @@ export function resolveConfig(options: BridgeOptions): BridgeConfig {
     maxSessions: positive('limits.maxSessions', limits.maxSessions, DEFAULT_MAX_SESSIONS),
     sessionIdleMs: nonNegative('limits.sessionIdleMs', limits.sessionIdleMs, DEFAULT_SESSION_IDLE_MS),
     eventBufferPerStream: positive('limits.eventBufferPerStream', limits.eventBufferPerStream, DEFAULT_EVENT_BUFFER_PER_STREAM),
+    streamBufferBytes: positive('limits.streamBufferBytes', limits.streamBufferBytes, DEFAULT_STREAM_BUFFER_BYTES),
     logger: options.logger ?? silentLogger,
   };
 }

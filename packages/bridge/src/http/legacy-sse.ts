@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describeError, ErrorCode, refusal, sendRefusal } from './errors.js';
 import { validateMessages } from './json-rpc-validation.js';
+import type { OutgoingStreams } from './outgoing-streams.js';
 import { shortId, type ServerContext } from './server-context.js';
 import { SessionRegistry } from './session-registry.js';
 import { linkTransport, type UpstreamLink } from './upstream-link.js';
@@ -29,10 +31,23 @@ export class LegacySseEndpoint {
   async openStream(req: IncomingMessage, res: ServerResponse, messageEndpoint: string): Promise<void> {
     const lease = this.server.limit.tryAcquire();
     if (!lease) return sendRefusal(res, this.server.limit.refusal());
-    const transport = new SSEServerTransport(messageEndpoint, res);
+    const outgoing = this.server.outgoing;
+    let link: UpstreamLink | undefined;
+    let overflowed = false;
+    // Before each write: a stream whose client stopped reading ends its session (2024-11-05 cannot resume).
+    const admit = (): boolean => {
+      if (overflowed) return false;
+      if (!outgoing.isOverLimit(res.writableLength)) return true;
+      overflowed = true;
+      outgoing.overflowed({ transport: 'sse', session: id, stream: 'SSE stream', bufferedBytes: res.writableLength, outcome: 'the session ended (legacy SSE cannot resume)' });
+      res.destroy();
+      void link?.close();
+      return false;
+    };
+    const transport = new BoundedSseTransport(messageEndpoint, res, admit);
     const id = transport.sessionId;
     let keepalive: NodeJS.Timeout | undefined;
-    let link: UpstreamLink;
+    const untrack = outgoing.track(() => (res.destroyed ? 0 : res.writableLength));
     try {
       link = linkTransport({
         upstream: this.server.upstream,
@@ -42,23 +57,28 @@ export class LegacySseEndpoint {
         logger: this.server.logger,
         onClosed: () => {
           clearInterval(keepalive);
+          untrack();
           this.sessions.delete(id);
           lease.release();
           this.server.logger.info('session closed', { server: this.server.name, transport: 'sse', session: shortId(id) });
         },
       });
     } catch (error) {
+      untrack();
       lease.release();
       return sendRefusal(res, refusal(503, ErrorCode.TransportRefused, `Service Unavailable: server "${this.server.name}" cannot open a session: ${describeError(error)}`, { 'Retry-After': '5' }));
     }
-    this.sessions.add(id, { transport, link, close: () => link.close() });
+    const opened = link;
+    this.sessions.add(id, { transport, link: opened, close: () => opened.close() });
     await transport.start();
     // A client that hung up before the stream started never fires the 'close' the transport listens for.
     if (res.destroyed) {
-      await link.close();
+      await opened.close();
       return;
     }
-    keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+    keepalive = setInterval(() => {
+      if (admit()) res.write(': keepalive\n\n');
+    }, KEEPALIVE_MS);
     keepalive.unref();
     this.server.logger.info('session opened', { server: this.server.name, transport: 'sse', session: shortId(id) });
   }
@@ -89,5 +109,21 @@ export class LegacySseEndpoint {
 
   closeAll(): Promise<void> {
     return this.sessions.closeAll();
+  }
+}
+
+/** The SDK's SSE transport, asking `admit` before each message (limits.streamBufferBytes). */
+class BoundedSseTransport extends SSEServerTransport {
+  constructor(
+    endpoint: string,
+    res: ServerResponse,
+    private readonly admit: () => boolean,
+  ) {
+    super(endpoint, res);
+  }
+
+  override async send(message: JSONRPCMessage): Promise<void> {
+    if (!this.admit()) throw new Error('the SSE stream was closed: its client stopped reading (limits.streamBufferBytes)');
+    return super.send(message);
   }
 }

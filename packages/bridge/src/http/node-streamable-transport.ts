@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   WebStandardStreamableHTTPServerTransport,
@@ -6,6 +5,7 @@ import {
 } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { OutgoingStreams } from './outgoing-streams.js';
 import { isPrimingEvent, type PendingAnswer, PendingAnswers, QUICK_ANSWER_WINDOW_MS, SSE_RETRY_MS } from './quick-answer.js';
 
 /**
@@ -18,12 +18,21 @@ import { isPrimingEvent, type PendingAnswer, PendingAnswers, QUICK_ANSWER_WINDOW
  * call (docs/performance.md). Here a stream's chunks are written as they come, a JSON answer is
  * sent whole with its Content-Length, and a POST answered at once goes back as one SSE body in
  * one write (quick-answer.ts says why and how long it waits).
+ *
+ * The SDK enqueues each event into the stream's ReadableStream at once, with no backpressure.
+ * So the stream is read as fast as it fills and every event written to the socket at once:
+ * what a slow client has not taken waits in the socket's queue, where it can be measured, and
+ * a stream whose queue is past limits.streamBufferBytes is closed (outgoing-streams.ts). The
+ * client can resume it with Last-Event-ID from the session's (bounded) event store.
  */
 export class NodeStreamableTransport implements Transport {
   private readonly web: WebStandardStreamableHTTPServerTransport;
   private readonly pendingAnswers = new PendingAnswers();
 
-  constructor(options: WebStandardStreamableHTTPServerTransportOptions) {
+  constructor(
+    options: WebStandardStreamableHTTPServerTransportOptions,
+    private readonly outgoing: OutgoingBound,
+  ) {
     this.web = new WebStandardStreamableHTTPServerTransport({ retryInterval: SSE_RETRY_MS, ...options });
   }
 
@@ -66,11 +75,23 @@ export class NodeStreamableTransport implements Transport {
     const pending = req.method === 'POST' ? this.pendingAnswers.watch(parsedBody) : undefined;
     try {
       const response = await this.web.handleRequest(toWebRequest(req), { parsedBody });
-      await writeWebResponse(response, res, pending);
+      await writeWebResponse(response, res, pending, { ...this.outgoing, stream: `${req.method ?? 'GET'} stream` });
     } finally {
       if (pending) this.pendingAnswers.release(pending);
     }
   }
+}
+
+/** The bound on this transport's streams, and whose streams they are (for the log). */
+export interface OutgoingBound {
+  streams: OutgoingStreams;
+  /** The session's id; undefined for a stateless transport. */
+  session: string | undefined;
+}
+
+interface StreamBound extends OutgoingBound {
+  /** "GET stream", "POST stream". */
+  stream: string;
 }
 
 function toWebRequest(req: IncomingMessage): Request {
@@ -84,7 +105,7 @@ function toWebRequest(req: IncomingMessage): Request {
   return new Request(url, { method: req.method, headers });
 }
 
-async function writeWebResponse(response: Response, res: ServerResponse, pending: PendingAnswer | undefined): Promise<void> {
+async function writeWebResponse(response: Response, res: ServerResponse, pending: PendingAnswer | undefined, bound: StreamBound): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
@@ -97,15 +118,15 @@ async function writeWebResponse(response: Response, res: ServerResponse, pending
     res.end(body);
     return;
   }
-  await writeEventStream(response.body, response.status, headers, res, pending);
+  await writeEventStream(response.body, response.status, headers, res, pending, bound);
 }
 
 type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
 
 /**
- * Copies an SSE body to the socket with backpressure; a client that goes away cancels the
- * stream. A POST of one request first holds its stream (quick-answer.ts): if the stream ends
- * within the window, headers and every event go out as one write.
+ * Copies an SSE body to the socket, bounded by limits.streamBufferBytes; a client that goes
+ * away cancels the stream. A POST of one request first holds its stream (quick-answer.ts): if
+ * the stream ends within the window, headers and every event go out as one write.
  */
 async function writeEventStream(
   body: ReadableStream<Uint8Array>,
@@ -113,6 +134,7 @@ async function writeEventStream(
   headers: Record<string, string>,
   res: ServerResponse,
   pending: PendingAnswer | undefined,
+  bound: StreamBound,
 ): Promise<void> {
   const reader = body.getReader();
   let finished = false;
@@ -120,21 +142,28 @@ async function writeEventStream(
     if (!finished) void reader.cancel().catch(() => undefined);
   };
   res.once('close', cancelOnClose);
+  const untrack = bound.streams.track(() => (res.destroyed ? 0 : res.writableLength));
+  let ended = false;
   try {
     const held = pending ? await holdForQuickAnswer(reader, pending) : { chunks: [], done: false };
     if (res.destroyed) return;
+    ended = held.done;
     if (held.done) return sendWholeStream(res, status, headers, held.chunks);
     res.writeHead(status, headers);
     res.flushHeaders();
     for (const chunk of held.chunks) res.write(chunk);
-    await pipeRest(reader, res, held.next);
-    finished = true;
+    ended = await pipeRest(reader, res, held.next, bound);
     if (!res.destroyed) res.end();
   } catch {
     res.destroy();
   } finally {
     finished = true;
     res.off('close', cancelOnClose);
+    untrack();
+    // The SDK forgets a stream only when it is cancelled: one left uncancelled (the socket
+    // destroyed before its 'close' was heard, an overflow) would keep its slot (a new GET
+    // gets 409) and go on filling a queue nothing reads.
+    if (!ended) void reader.cancel().catch(() => undefined);
   }
 }
 
@@ -179,11 +208,34 @@ function sendWholeStream(res: ServerResponse, status: number, headers: Record<st
   res.end(body);
 }
 
-async function pipeRest(reader: ReadableStreamDefaultReader<Uint8Array>, res: ServerResponse, first: Promise<ReadResult> | undefined): Promise<void> {
+/**
+ * Writes every chunk as soon as the SDK enqueues it. Waiting for 'drain' instead would only
+ * move the backlog into the ReadableStream's queue, which nothing bounds or measures. True when
+ * the stream ended, false when the socket went first; throws StreamOverflow when the socket's
+ * queue is past the limit before a chunk.
+ */
+async function pipeRest(reader: ReadableStreamDefaultReader<Uint8Array>, res: ServerResponse, first: Promise<ReadResult> | undefined, bound: StreamBound): Promise<boolean> {
   for (let next = first ?? reader.read(); ; next = reader.read()) {
     const { done, value } = await next;
-    if (done) return;
-    if (!res.write(value)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
-    if (res.destroyed) return;
+    if (done) return true;
+    if (res.destroyed) return false;
+    const queued = res.writableLength;
+    if (bound.streams.isOverLimit(queued)) {
+      bound.streams.overflowed({
+        transport: 'streamable-http',
+        session: bound.session,
+        stream: bound.stream,
+        bufferedBytes: queued,
+        outcome: bound.session === undefined ? 'a stateless stream cannot be resumed' : 'the client can resume it (Last-Event-ID) from the session\'s event buffer',
+      });
+      throw new StreamOverflow();
+    }
+    res.write(value);
+  }
+}
+
+class StreamOverflow extends Error {
+  constructor() {
+    super('the client stopped reading: limits.streamBufferBytes exceeded');
   }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '@mcp-workstation/supervisor';
 import type { Upstream } from '../upstream/types.js';
 import type { BridgeConfig } from './config.js';
+import type { OutgoingStreams } from './outgoing-streams.js';
 import type { SessionLimit } from './session-limit.js';
 
 /** What every transport endpoint of one server shares. */
@@ -11,6 +12,8 @@ export interface ServerContext {
   limit: SessionLimit;
   config: BridgeConfig;
   logger: Logger;
+  /** The bound on what this server's outgoing streams hold for clients that do not read. */
+  outgoing: OutgoingStreams;
 }
 
 /** Session ids are bearer-like: logs carry only a prefix, enough to follow one session. */

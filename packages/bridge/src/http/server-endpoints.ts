@@ -2,6 +2,7 @@ import type { WebSocketServer } from 'ws';
 import type { Upstream } from '../upstream/types.js';
 import type { BridgeConfig } from './config.js';
 import { LegacySseEndpoint } from './legacy-sse.js';
+import { OutgoingStreams } from './outgoing-streams.js';
 import type { ServerContext } from './server-context.js';
 import { SessionLimit } from './session-limit.js';
 import { StreamableHttpEndpoint } from './streamable-http.js';
@@ -21,6 +22,7 @@ export class ServerEndpoints {
       limit: new SessionLimit(upstream.name, config.maxSessions),
       config,
       logger: config.logger,
+      outgoing: new OutgoingStreams(upstream.name, config.streamBufferBytes, config.logger),
     };
     this.streamable = new StreamableHttpEndpoint(this.context);
     this.sse = new LegacySseEndpoint(this.context);

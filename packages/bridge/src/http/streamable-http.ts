@@ -88,7 +88,7 @@ export class StreamableHttpEndpoint {
     if (req.method !== 'POST') return sendRefusal(res, methodNotAllowed('POST', 'this server is stateless: only POST is served, there is no session to stream or delete'));
     const lease = this.server.limit.tryAcquire();
     if (!lease) return sendRefusal(res, this.server.limit.refusal());
-    const transport = new NodeStreamableTransport({ sessionIdGenerator: undefined });
+    const transport = new NodeStreamableTransport({ sessionIdGenerator: undefined }, { streams: this.server.outgoing, session: undefined });
     let link: UpstreamLink;
     try {
       link = linkTransport({

@@ -25,6 +25,7 @@ export class StreamableSession {
   private readonly events: BoundedEventStore;
   private readonly idle: IdleTimer;
   private readonly link: UpstreamLink;
+  private untrackEvents: () => void = () => undefined;
 
   /** Throws when the upstream cannot open a session; the caller answers the client. */
   constructor(
@@ -35,13 +36,19 @@ export class StreamableSession {
     const label = `streamable-http ${shortId(this.id)}`;
     this.events = new BoundedEventStore({
       eventsPerStream: server.config.eventBufferPerStream,
-      onGap: () => server.logger.warn('a resumed stream lost events older than the buffer (limits.eventBufferPerStream)', { server: server.name, session: shortId(this.id) }),
+      // Half the stream limit: replaying all of it on a resume fits in the resumed stream's own limit.
+      maxBytes: Math.floor(server.config.streamBufferBytes / 2),
+      onGap: () =>
+        server.logger.warn('a resumed stream lost events older than the buffer (limits.eventBufferPerStream, limits.streamBufferBytes)', { server: server.name, session: shortId(this.id) }),
     });
-    this.transport = new NodeStreamableTransport({
-      sessionIdGenerator: () => this.id,
-      eventStore: this.events,
-      onsessioninitialized: () => hooks.onInitialized(this),
-    });
+    this.transport = new NodeStreamableTransport(
+      {
+        sessionIdGenerator: () => this.id,
+        eventStore: this.events,
+        onsessioninitialized: () => hooks.onInitialized(this),
+      },
+      { streams: server.outgoing, session: this.id },
+    );
     this.idle = new IdleTimer(server.config.sessionIdleMs, () => this.expire());
     this.link = linkTransport({
       upstream: server.upstream,
@@ -52,10 +59,13 @@ export class StreamableSession {
       onClosed: () => {
         this.idle.stop();
         this.events.clear();
+        this.untrackEvents();
         lease.release();
         hooks.onClosed(this);
       },
     });
+    // Only once the session exists: a constructor that throws must leave no probe behind.
+    this.untrackEvents = server.outgoing.trackEventBuffer(() => this.events.bytes);
   }
 
   /** True once the SDK accepted an initialize for this session. */

@@ -16,7 +16,11 @@ export class WebSocketServerTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   private closed = false;
 
-  constructor(private readonly socket: WebSocket) {}
+  /** `admit`, asked before each frame with the bytes still queued on the socket, may refuse it (limits.streamBufferBytes). */
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly admit: (queuedBytes: number) => boolean = () => true,
+  ) {}
 
   async start(): Promise<void> {
     this.socket.on('message', (data: RawData) => this.receive(data));
@@ -66,6 +70,10 @@ export class WebSocketServerTransport implements Transport {
     return new Promise((resolve, reject) => {
       if (this.socket.readyState !== WebSocket.OPEN) {
         reject(new Error('WebSocket is not open'));
+        return;
+      }
+      if (!this.admit(this.socket.bufferedAmount)) {
+        reject(new Error('the WebSocket was closed: its client stopped reading (limits.streamBufferBytes)'));
         return;
       }
       this.socket.send(text, (error) => (error ? reject(error) : resolve()));

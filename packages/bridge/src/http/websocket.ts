@@ -57,7 +57,16 @@ export class WebSocketEndpoint {
 
   private accept(ws: WebSocket, lease: SessionLease): void {
     const id = randomUUID();
-    const transport = new WebSocketServerTransport(ws);
+    const outgoing = this.server.outgoing;
+    // Before each frame: a socket whose client stopped reading is terminated (a close frame would queue behind the rest), which ends the session.
+    const admit = (queuedBytes: number): boolean => {
+      if (!outgoing.isOverLimit(queuedBytes)) return true;
+      outgoing.overflowed({ transport: 'websocket', session: id, stream: 'WebSocket', bufferedBytes: queuedBytes, outcome: 'the session ended' });
+      ws.terminate();
+      return false;
+    };
+    const transport = new WebSocketServerTransport(ws, admit);
+    const untrack = outgoing.track(() => ws.bufferedAmount);
     let link: UpstreamLink;
     let keepalive: NodeJS.Timeout | undefined;
     try {
@@ -69,12 +78,14 @@ export class WebSocketEndpoint {
         logger: this.server.logger,
         onClosed: () => {
           clearInterval(keepalive);
+          untrack();
           this.sessions.delete(id);
           lease.release();
           this.server.logger.info('session closed', { server: this.server.name, transport: 'websocket', session: shortId(id) });
         },
       });
     } catch (error) {
+      untrack();
       lease.release();
       ws.close(CLOSE_UNAVAILABLE, `server "${this.server.name}" cannot open a session: ${describeError(error)}`.slice(0, 120));
       return;
