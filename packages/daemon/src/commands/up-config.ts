@@ -38,7 +38,12 @@ export function serviceConfigOf(loaded: LoadedConfig, inputs: ServiceInputs): { 
         ...(allowedOrigins.length > 0 ? { allowedOrigins } : {}),
         ...(corsOrigins.length > 0 ? { corsOrigins } : {}),
       },
-      limits: { maxBodyBytes: config.limits.maxBodyBytes, maxSessions: config.limits.maxSessions, sessionIdleMs: config.limits.sessionIdleMs },
+      limits: {
+        maxBodyBytes: config.limits.maxBodyBytes,
+        maxSessions: config.limits.maxSessions,
+        sessionIdleMs: config.limits.sessionIdleMs,
+        streamBufferBytes: config.limits.streamBufferBytes,
+      },
     },
     optionNaming: 'config',
     stateDir: config.stateDir,
@@ -123,6 +128,7 @@ export function fixedSettings(config: DaemonConfig): Record<string, unknown> {
     security: config.security,
     'limits.maxBodyBytes': config.limits.maxBodyBytes,
     'limits.maxSessions': config.limits.maxSessions,
+    'limits.streamBufferBytes': config.limits.streamBufferBytes,
     'limits.shutdownGraceMs': config.limits.shutdownGraceMs,
   };
 }

@@ -39,7 +39,7 @@ describe('loadConfig precedence: flag > environment > file > default', () => {
     expect(config.admin).toBe('127.0.0.1:8001');
     expect(config.logFormat).toBe('auto');
     expect(config.tunnel).toMatchObject({ enabled: 'auto', wgBackend: 'auto', caFile: null, allowHttp: false });
-    expect(config.limits).toEqual({ maxBodyBytes: 4 * 1024 * 1024, maxSessions: 1000, sessionIdleMs: 1_800_000, restartWaitMs: 30_000, maxMessageBytes: 32 * 1024 * 1024, shutdownGraceMs: 10_000 });
+    expect(config.limits).toEqual({ maxBodyBytes: 4 * 1024 * 1024, maxSessions: 1000, sessionIdleMs: 1_800_000, restartWaitMs: 30_000, maxMessageBytes: 32 * 1024 * 1024, shutdownGraceMs: 10_000, streamBufferBytes: 16 * 1024 * 1024 });
     expect(config.stateDir).toBe(path.join(sandbox.root, 'state', 'mcp-workstation'));
     expect(sources.get('stateDir')).toMatchObject({ kind: 'default', detail: '$XDG_STATE_HOME/mcp-workstation' });
     expect(config.servers).toEqual([]);

@@ -148,6 +148,12 @@ export const DAEMON_SCHEMA = {
       env: 'MCP_WORKSTATION_MAX_BODY_BYTES',
       arg: 'max-body-bytes',
     },
+    streamBufferBytes: {
+      doc: "Bytes one outgoing stream (a Streamable HTTP GET or POST stream, a legacy SSE stream, a WebSocket) may hold for a client that does not read; past it the stream is closed (Streamable HTTP clients resume with Last-Event-ID; legacy SSE and WebSocket sessions end). A Streamable HTTP session's resumption buffer keeps half of it.",
+      format: 'byte-count',
+      default: 16 * 1024 * 1024,
+      env: 'MCP_WORKSTATION_STREAM_BUFFER_BYTES',
+    },
     maxSessions: {
       doc: 'Open sessions allowed per server; more get 503 with Retry-After.',
       format: 'positive-count',

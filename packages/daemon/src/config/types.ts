@@ -26,6 +26,7 @@ export interface DaemonConfig {
   };
   limits: {
     maxBodyBytes: number;
+    streamBufferBytes: number;
     maxSessions: number;
     sessionIdleMs: number;
     maxMessageBytes: number;

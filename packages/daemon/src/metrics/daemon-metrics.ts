@@ -1,4 +1,4 @@
-import type { RequestRecord } from '@mcp-workstation/bridge';
+import type { OutgoingStreamStats, RequestRecord } from '@mcp-workstation/bridge';
 import type { MessageChannel, ServerStatus } from '@mcp-workstation/supervisor';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TunnelHealth } from '@mcp-workstation/tunnel';
@@ -51,6 +51,7 @@ export class DaemonMetrics {
     });
     this.restarts = new Counter({ name: `${PREFIX}server_restarts_total`, help: "Restarts of a server's child process.", labelNames: ['server'], registers });
     this.defineScrapedGauges(registers);
+    this.defineStreamMetrics(registers);
     this.defineTunnelMetrics(registers);
   }
 
@@ -99,6 +100,44 @@ export class DaemonMetrics {
       registers,
       collect(this: Gauge) {
         this.set(sources.ready() ? 1 : 0);
+      },
+    });
+  }
+
+  /** limits.streamBufferBytes at work: read from each server's bridge when scraped (a replaced server starts again from 0). */
+  private defineStreamMetrics(registers: Registry[]): void {
+    const { sources } = this;
+    const streamStats = (): OutgoingStreamStats[] => (sources.service()?.servers.list() ?? []).flatMap((unit) => unit.bridge.streamStats());
+    new Counter({
+      name: `${PREFIX}stream_overflows_total`,
+      help: 'Outgoing streams closed because their client stopped reading (more than limits.streamBufferBytes waited to be sent), by server and transport (streamable-http, sse, websocket).',
+      labelNames: ['server', 'transport'],
+      registers,
+      collect(this: Counter<'server' | 'transport'>) {
+        this.reset();
+        for (const stats of streamStats()) {
+          for (const [transport, count] of Object.entries(stats.overflows)) this.inc({ server: stats.server, transport }, count);
+        }
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}stream_buffered_bytes`,
+      help: "Bytes waiting to be sent to clients in the server's open streams (Streamable HTTP, legacy SSE, WebSocket).",
+      labelNames: ['server'],
+      registers,
+      collect(this: Gauge<'server'>) {
+        this.reset();
+        for (const stats of streamStats()) this.set({ server: stats.server }, stats.bufferedBytes);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}event_buffer_bytes`,
+      help: "Bytes kept for Last-Event-ID resumption by the server's open Streamable HTTP sessions (approximate).",
+      labelNames: ['server'],
+      registers,
+      collect(this: Gauge<'server'>) {
+        this.reset();
+        for (const stats of streamStats()) this.set({ server: stats.server }, stats.eventBufferBytes);
       },
     });
   }
