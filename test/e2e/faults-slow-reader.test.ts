@@ -51,7 +51,7 @@ afterEach(async () => {
   workspace.remove();
 });
 
-jest.setTimeout(200_000);
+jest.setTimeout(260_000);
 
 async function startFloodDaemon(): Promise<Daemon> {
   return startDaemon(['up', '--port', '0', '--admin', workspace.admin, '--name', SERVER, '--', process.execPath, join(FIXTURES, 'fault-flood-server.js')]);
@@ -221,7 +221,8 @@ describe('a client that stops reading (issue 12, item 2)', () => {
     expect(replayedCount * FLOOD.bytes).toBeLessThanOrEqual(LIMIT / 2 + FLOOD.bytes);
     await daemon.waitForOutput(/lost events older than the buffer/, 10_000);
 
-    // The reader is gone: nothing waits in any stream, and the daemon's RSS comes back near where it was.
+    // The reader is gone: nothing waits in any stream, and the daemon's RSS comes back near where it
+    // was. That takes V8 giving the heap back once the daemon is idle: 12 to 62 s in the runs so far.
     await noBytesWaiting();
     const goneAt = Date.now();
     const settled = await waitFor(
@@ -229,7 +230,7 @@ describe('a client that stops reading (issue 12, item 2)', () => {
         const rss = rssBytes(daemon.pid);
         return rss - peaks.baseline < SETTLED_GROWTH_BOUND ? rss : undefined;
       },
-      { timeoutMs: 120_000, intervalMs: 500, what: `the daemon's RSS to come back within ${SETTLED_GROWTH_BOUND} bytes of ${peaks.baseline}` },
+      { timeoutMs: 180_000, intervalMs: 500, what: `the daemon's RSS to come back within ${SETTLED_GROWTH_BOUND} bytes of ${peaks.baseline}` },
     );
     process.stdout.write(`GET stream, after the reader went: daemon RSS ${(settled / 1024 / 1024).toFixed(1)} MB within ${((Date.now() - goneAt) / 1000).toFixed(1)} s\n`);
 
