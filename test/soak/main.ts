@@ -8,7 +8,7 @@ import { snapshotTree } from '../bench/proc-tree.js';
 import { ChurnStats, probe, worker } from './churn.js';
 import { renderMarkdown, renderTable } from './report.js';
 import type { SoakResult } from './report.js';
-import { countFds, sampleDaemon } from './sampler.js';
+import { countFds, getOverSocket, sampleDaemon } from './sampler.js';
 import type { Sample } from './sampler.js';
 import { judge } from './slope.js';
 import type { SeriesLimit } from './slope.js';
@@ -302,6 +302,16 @@ async function main(): Promise<number> {
     loadRunning = false;
     if (exitStatus) problems.push(`the daemon exited during the soak: ${JSON.stringify(exitStatus)}`);
     await waitFor(() => Promise.all(workers).then(() => true), 120_000, 'the workers to end their sessions').catch((err: Error) => problems.push(err.message));
+    // Back to the configuration of the baseline (two servers), so "after the load" compares like with like.
+    if (withExtra && !exitStatus) {
+      writeFileSync(configFile, configText(false, options.sessionIdleMs));
+      daemon.kill('SIGHUP');
+      const withoutExtra = async () => {
+        const status = JSON.parse((await getOverSocket(adminSocket, '/status')).text) as { components: Array<{ name: string }> };
+        return status.components.some((component) => component.name === 'server extra') ? undefined : true;
+      };
+      await waitFor(withoutExtra, 30_000, 'the reload back to the starting configuration (no server extra in /status)', 250).catch((err: Error) => problems.push(err.message));
+    }
 
     // After the load: abandoned sessions reaped, per-session children gone, fds back.
     if (!exitStatus) {
