@@ -1,8 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
-import { cleanUp, connectClient, everythingChildren, everythingStdioLine, postMcp, rawRequest, resultText, startDaemon, withDeadline } from './support';
+import { cleanUp, connectClient, everythingChildren, everythingStdioLine, postMcp, rawRequest, resultText, startDaemon, wsUpgradeStatus } from './support';
 import type { ConnectedClient, Daemon } from './support';
 
 // Safe by default: loopback only, Host and Origin allow-lists against DNS rebinding, an
@@ -22,24 +21,6 @@ async function stillServes(client: ConnectedClient, daemon: Daemon, childPid: nu
   expect(everythingChildren(daemon.pid)).toEqual([childPid]);
 }
 
-function wsUpgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
-  return withDeadline(
-    new Promise<number>((resolve, reject) => {
-      const socket = new WebSocket(url, 'mcp', { headers });
-      socket.on('unexpected-response', (_req, res) => {
-        resolve(res.statusCode ?? 0);
-        socket.terminate();
-      });
-      socket.on('open', () => {
-        socket.close();
-        reject(new Error('the WebSocket upgrade was accepted'));
-      });
-      socket.on('error', (err) => reject(err));
-    }),
-    10_000,
-    'the WebSocket upgrade answer',
-  );
-}
 
 describe('Host and Origin checks (DNS rebinding)', () => {
   it('answers 403 to a foreign Host or Origin on every transport, and the live session goes on', async () => {

@@ -1,5 +1,4 @@
 import { connect, type Socket } from 'node:net';
-import WebSocket from 'ws';
 import {
   FIXTURES,
   childPids,
@@ -13,6 +12,7 @@ import {
   startDaemon,
   waitFor,
   withDeadline,
+  wsUpgradeStatus,
   type Daemon,
 } from '../e2e/support';
 import { FAULT_SERVER, adminGet, metric, openFds, scratchDir, startFaultServer, type Mode } from './support';
@@ -198,24 +198,6 @@ describe('Host and Origin attacks (DNS rebinding)', () => {
   const badHosts = (port: string) => [`evil.example:${port}`, 'evil.example', `127.0.0.1.nip.io:${port}`, `localhost.evil.example:${port}`, `127.0.0.2:${port}`, `[::2]:${port}`, `user@127.0.0.1:${port}`];
   const badOrigins = (port: string) => ['http://evil.example', 'https://evil.example', `http://127.0.0.1.nip.io:${port}`, `http://127.0.0.1:${Number(port) + 1}`, `http://localhost:${Number(port) + 1}`, 'file://'];
 
-  function wsUpgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
-    return withDeadline(
-      new Promise<number>((resolve, reject) => {
-        const socket = new WebSocket(url, 'mcp', { headers });
-        socket.on('unexpected-response', (_req, res) => {
-          resolve(res.statusCode ?? 0);
-          socket.terminate();
-        });
-        socket.on('open', () => {
-          socket.close();
-          reject(new Error(`the WebSocket upgrade with ${JSON.stringify(headers)} was accepted`));
-        });
-        socket.on('error', reject);
-      }),
-      10_000,
-      'the WebSocket upgrade answer',
-    );
-  }
 
   async function expectRefusals(label: string, port: string, post: string | null, sse: string | null, ws: string | null): Promise<void> {
     const refusals: string[] = [];

@@ -1,5 +1,7 @@
 import { request } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
+import WebSocket from 'ws';
+import { withDeadline } from './wait';
 
 /**
  * Raw HTTP for what the SDK's clients will not send: chosen ids, forged Host and Origin
@@ -107,4 +109,24 @@ function parseSse(text: string): Array<Record<string, unknown>> {
     }
   }
   return messages;
+}
+
+/** The HTTP status a WebSocket upgrade with these headers is answered with; fails if the upgrade is accepted. */
+export function wsUpgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
+  return withDeadline(
+    new Promise<number>((resolve, reject) => {
+      const socket = new WebSocket(url, 'mcp', { headers });
+      socket.on('unexpected-response', (_req, res) => {
+        resolve(res.statusCode ?? 0);
+        socket.terminate();
+      });
+      socket.on('open', () => {
+        socket.close();
+        reject(new Error(`the WebSocket upgrade with ${JSON.stringify(headers)} was accepted`));
+      });
+      socket.on('error', reject);
+    }),
+    10_000,
+    'the WebSocket upgrade answer',
+  );
 }
