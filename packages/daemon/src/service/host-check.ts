@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http';
+import { OriginAllowList, normalizeOrigin } from '@mcp-workstation/bridge';
 
 /**
  * The Host check (DNS-rebinding defence) for what the daemon answers itself rather than a
  * bridge: the readiness report on the MCP listener, and the admin listener. The same rule as
- * the bridge's allow-list, which the bridge does not export: the loopback names on the port the
+ * the bridge's allow-list: the loopback names on the port the
  * request came in on, plus the names the operator allowed ("name" any port, "name:port").
  * A request over a unix socket has no port and no rebinding risk: loopback names pass.
  *
@@ -26,40 +27,21 @@ function parseHost(value: string): HostAndPort | undefined {
   return match ? { hostname: match[1], port: match[2] } : undefined;
 }
 
-/** "HTTP://LocalHost:80/" -> "http://localhost"; "null" stays "null"; anything else that is no origin -> undefined. */
-function normalizeOrigin(value: string): string | undefined {
-  const text = value.trim();
-  if (text === 'null') return 'null';
-  try {
-    const origin = new URL(text).origin;
-    return origin === 'null' ? undefined : origin.toLowerCase();
-  } catch {
-    return undefined;
-  }
-}
-
 export class HostCheck {
   private readonly entries: HostAndPort[];
-  private readonly origins: { any: boolean; listed: Set<string> } | undefined;
+  private readonly origins: OriginAllowList | undefined;
 
   /** `allowedOrigins` undefined: the Origin header is not looked at (the admin listener). */
   constructor(allowed: readonly string[], allowedOrigins?: readonly string[]) {
     this.entries = allowed.map(parseHost).filter((entry): entry is HostAndPort => entry !== undefined);
-    if (allowedOrigins !== undefined) {
-      const listed = allowedOrigins.filter((origin) => origin !== '*').flatMap((origin) => normalizeOrigin(origin) ?? []);
-      this.origins = { any: allowedOrigins.includes('*'), listed: new Set(listed) };
-    }
+    // The bridges validated these already (and refuse to start on a bad one); one that is no
+    // origin is dropped here rather than thrown on, as the Host entries are.
+    if (allowedOrigins !== undefined) this.origins = new OriginAllowList(allowedOrigins.filter((origin) => origin === '*' || normalizeOrigin(origin) !== undefined));
   }
 
+  /** The bridge's own Origin rule (OriginAllowList); no Origin header, or no list (the admin listener), passes. */
   originAllows(originHeader: string | undefined, localPort: number | undefined): boolean {
-    if (originHeader === undefined || this.origins === undefined || this.origins.any) return true;
-    const origin = normalizeOrigin(originHeader);
-    if (origin === undefined) return false;
-    if (this.origins.listed.has(origin)) return true;
-    if (origin === 'null') return false;
-    const url = new URL(origin);
-    if (url.protocol !== 'http:' || !LOOPBACK_NAMES.includes(url.hostname)) return false;
-    return localPort === undefined || (url.port === '' ? '80' : url.port) === String(localPort);
+    return originHeader === undefined || this.origins === undefined || this.origins.allows(originHeader, localPort);
   }
 
   allows(hostHeader: string | undefined, localPort: number | undefined): boolean {
