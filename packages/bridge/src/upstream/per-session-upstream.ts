@@ -84,6 +84,9 @@ export class PerSessionUpstream implements Upstream {
 
   open(peer: ClientPeer): UpstreamSession {
     if (this.closing) return refusingSession(peer, errors.upstreamClosed(this.name));
+    // The latest opener decides how the next spare is prepared: after a 2026-07-28
+    // request it stays plain (spawned, waiting), which suits any request's handshake.
+    if (peer.oneRequest) this.primeParams = null;
     const child = this.takeSpare() ?? this.newChild();
     const session = new PassthroughSession(child, peer, {
       server: this.name,
@@ -91,7 +94,7 @@ export class PerSessionUpstream implements Upstream {
       hooks: this.hooks,
       logger: this.options.logger,
       onRequest: this.options.onRequest,
-      onInitialized: (params) => this.sessionInitialized(params),
+      onInitialized: (params) => this.sessionInitialized(peer.oneRequest ? undefined : params),
       replaceChild: (unsuitable) => {
         this.reap(unsuitable);
         return this.newChild();

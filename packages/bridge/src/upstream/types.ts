@@ -29,6 +29,14 @@ export interface ClientPeer {
   /** A stateless POST: no standalone stream, so unrelated messages cannot reach it. */
   readonly stateless: boolean;
   /**
+   * Optional: this peer is one 2026-07-28 request (or listen stream) that per-session mode
+   * serves with a child of its own, initialized with that request's envelope. Such params
+   * describe one request, not an application that will connect again, so the upstream
+   * does not initialize its spare ahead with them (spare-priming.ts): the next request,
+   * with other capabilities, would find the spare unusable and wait for a fresh spawn.
+   */
+  readonly oneRequest?: boolean;
+  /**
    * Optional: the upstream ended this session by itself (per-session mode: the session's
    * child exited or the session expired after `sessionIdleMs`). `reason` is a sentence for a
    * person. A transport may forget the session, so the client's next request gets 404 and it

@@ -75,6 +75,7 @@ export class InFlightRequests extends EventEmitter<{ idle: [] }> {
         return peer.label;
       },
       stateless: peer.stateless,
+      oneRequest: peer.oneRequest,
       send: (message, relatedRequestId) => {
         if (isResponse(message)) finish(message.id);
         peer.send(message, relatedRequestId);

@@ -98,6 +98,7 @@ export class ForwardedRequest implements Parkable {
     this.session = context.upstream.open({
       label: `modern ${message.method} ${String(message.id).slice(0, 64)}`,
       stateless: true,
+      oneRequest: true,
       send: (child) => this.onChildMessage(child),
     });
     this.attach(response);

@@ -74,6 +74,7 @@ export class ListenStream {
     this.session = context.upstream.open({
       label: `modern subscriptions/listen ${String(listenId).slice(0, 64)}`,
       stateless: false,
+      oneRequest: true,
       send: (message) => this.onChildMessage(message),
     });
     for (const handshake of childHandshake(context.upstream, envelope)) this.session.receive(handshake);
