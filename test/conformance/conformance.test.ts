@@ -15,9 +15,10 @@ import type { SuiteId } from './suites';
 // 2025-11-25: every server scenario of @modelcontextprotocol/conformance 0.1.16.
 // 2026-07-28: the server scenarios that revision requires (0.2.0-alpha.12,
 // `--requirements 2026-07-28`), which the bridge serves by translating for the 2025 child
-// (docs/protocol-eras.md). One daemon per run serves all of its scenarios, two scenarios at a
-// time, each in its own CLI process (test/conformance/suites.ts). The same suites through the
-// gateway and the tunnel: tunnel-conformance.test.ts.
+// (docs/protocol-eras.md). One daemon per run serves all of its scenarios, each in its own CLI
+// process: one at a time at a shared child, two at a time in per-session mode
+// (test/conformance/suites.ts says why). The same suites through the gateway and the tunnel:
+// tunnel-conformance.test.ts.
 //
 // EXPECTED holds what each run must reach: at least `passed` checks passing, at most `failed`
 // failing, and failures only in the scenarios listed with a reason. A run below fails with
@@ -107,7 +108,8 @@ describe('the official MCP conformance suites against mcp-workstation up and bri
       // server/discover (2026-07-28) is answered from the child's initialize result: wait for it.
       await waitFor(async () => (await rawRequest(`${daemon.origin}/readyz`)).status === 200, { timeoutMs: 20_000, what: '/readyz to answer 200' });
 
-      const run = await runSuite({ node, suite, url: daemon.endpoint, workDir });
+      // Two scenarios at once where each client has its own child (suites.ts says why not elsewhere).
+      const run = await runSuite({ node, suite, url: daemon.endpoint, workDir, concurrency: mode === 'per-session' ? 2 : 1 });
 
       const label = `${suiteId} (${suite.packageName} = @modelcontextprotocol/conformance@${suite.version}), mcp-workstation ${command}, session mode ${mode}`;
       // up's reports keep their old names (<suite>-<mode>.json).

@@ -245,7 +245,13 @@ export interface RunSuiteOptions {
   url: string;
   /** Where the CLIs write their results (a directory per scenario). */
   workDir: string;
-  /** Scenarios running at once (default 2). */
+  /**
+   * Scenarios running at once (default 1). Two at once only where each client has a child of
+   * its own (per-session): at a shared 2025-era child, two scenarios' calls that ask their
+   * clients something in the same moment cannot be told apart (the child's stdio carries no
+   * link to the call; docs/sessions.md), so both questions fail after the ambiguity wait. That
+   * is the shared child's documented limit, not what these single-client scenarios test.
+   */
   concurrency?: number;
   /** Per scenario CLI process (default 120 s; the 2026 CLI also stops a scenario itself after 30 s). */
   scenarioTimeoutMs?: number;
@@ -254,7 +260,7 @@ export interface RunSuiteOptions {
 export async function runSuite(options: RunSuiteOptions): Promise<SuiteRun> {
   const started = Date.now();
   const scenarios = await listServerScenarios(options.node, options.suite, options.workDir);
-  const results = await mapConcurrently(scenarios, options.concurrency ?? 2, (scenario) =>
+  const results = await mapConcurrently(scenarios, options.concurrency ?? 1, (scenario) =>
     runScenario({ ...options, scenario, timeoutMs: options.scenarioTimeoutMs ?? 120_000 }),
   );
   const sum = (key: 'passed' | 'failed' | 'warnings') => results.reduce((total, result) => total + result[key], 0);
