@@ -1,41 +1,27 @@
 import type { IncomingMessage } from 'node:http';
-import { OriginAllowList, normalizeOrigin } from '@mcp-workstation/bridge';
+import { HostAllowList, OriginAllowList, normalizeOrigin, parseHost } from '@mcp-workstation/bridge';
 
 /**
  * The Host check (DNS-rebinding defence) for what the daemon answers itself rather than a
- * bridge: the readiness report on the MCP listener, and the admin listener. The same rule as
- * the bridge's allow-list: the loopback names on the port the
+ * bridge: the readiness report on the MCP listener, and the admin listener. The bridge's own
+ * rules (HostAllowList, OriginAllowList), not a copy: the loopback names on the port the
  * request came in on, plus the names the operator allowed ("name" any port, "name:port").
  * A request over a unix socket has no port and no rebinding risk: loopback names pass.
  *
  * Given the allowed origins (the MCP listener: the bridges' security.allowedOrigins and
- * corsOrigins), the Origin header is checked too, by the bridge's rule: absent passes, the
- * listener's own loopback origin passes, listed ones pass ('*' any), everything else, "null"
- * and values that are no URL at all included, is refused with 403, never an error.
+ * corsOrigins), the Origin header is checked too: absent passes, the listener's own loopback
+ * origin passes, listed ones pass ('*' any), everything else, "null" and values that are no
+ * URL at all included, is refused with 403, never an error.
  */
-
-const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
-const HOST = /^(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::(\d{1,5}))?$/;
-
-interface HostAndPort {
-  hostname: string;
-  port: string | undefined;
-}
-
-function parseHost(value: string): HostAndPort | undefined {
-  const match = HOST.exec(value.trim().toLowerCase());
-  return match ? { hostname: match[1], port: match[2] } : undefined;
-}
-
 export class HostCheck {
-  private readonly entries: HostAndPort[];
+  private readonly hosts: HostAllowList;
   private readonly origins: OriginAllowList | undefined;
 
   /** `allowedOrigins` undefined: the Origin header is not looked at (the admin listener). */
   constructor(allowed: readonly string[], allowedOrigins?: readonly string[]) {
-    this.entries = allowed.map(parseHost).filter((entry): entry is HostAndPort => entry !== undefined);
-    // The bridges validated these already (and refuse to start on a bad one); one that is no
-    // origin is dropped here rather than thrown on, as the Host entries are.
+    // The bridges validated these already (and refuse to start on a bad one); an entry that
+    // is no host or origin is dropped here rather than thrown on a second time.
+    this.hosts = new HostAllowList(allowed.filter((entry) => parseHost(entry) !== undefined));
     if (allowedOrigins !== undefined) this.origins = new OriginAllowList(allowedOrigins.filter((origin) => origin === '*' || normalizeOrigin(origin) !== undefined));
   }
 
@@ -45,12 +31,7 @@ export class HostCheck {
   }
 
   allows(hostHeader: string | undefined, localPort: number | undefined): boolean {
-    if (hostHeader === undefined) return false;
-    const host = parseHost(hostHeader);
-    if (!host) return false;
-    const port = host.port ?? '80';
-    if (this.entries.some((entry) => entry.hostname === host.hostname && (entry.port === undefined || entry.port === port))) return true;
-    return LOOPBACK_NAMES.includes(host.hostname) && (localPort === undefined || port === String(localPort));
+    return this.hosts.allows(hostHeader, localPort);
   }
 
   /** A JSON-RPC error body for a refused request (the bridge's shape and words), or null when it may be answered. */
