@@ -2,6 +2,7 @@ import type { WebSocketServer } from 'ws';
 import type { Upstream } from '../upstream/types.js';
 import type { BridgeConfig } from './config.js';
 import { LegacySseEndpoint } from './legacy-sse.js';
+import { boundModernStreams } from './modern/index.js';
 import { OutgoingStreams } from './outgoing-streams.js';
 import type { ServerContext } from './server-context.js';
 import { SessionLimit } from './session-limit.js';
@@ -27,6 +28,8 @@ export class ServerEndpoints {
     this.streamable = new StreamableHttpEndpoint(this.context);
     this.sse = new LegacySseEndpoint(this.context);
     this.ws = new WebSocketEndpoint(this.context, wss);
+    // The 2026-07-28 era reaches its server's state through the upstream (modern-state.ts).
+    boundModernStreams(upstream, this.context.outgoing);
   }
 
   get upstream(): Upstream {

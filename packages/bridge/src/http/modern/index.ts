@@ -2,10 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@mcp-workstation/supervisor';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { Upstream } from '../../upstream/types.js';
+import type { OutgoingStreams } from '../outgoing-streams.js';
 import { readEnvelope } from './envelope.js';
 import { isModernProtocolVersion } from './era.js';
 import { headerValue } from './headers.js';
-import { closeModernState } from './modern-state.js';
+import { closeModernState, modernStateFor } from './modern-state.js';
 import { echoableId, errorBody } from './rejection.js';
 import { serveModern } from './serve.js';
 
@@ -91,6 +92,15 @@ export async function handleModernRequest(req: IncomingMessage, res: ServerRespo
     answerInternalError(res, ctx, error);
   }
   await settled;
+}
+
+/**
+ * Bound the era's response streams (subscriptions/listen streams, a request's notifications
+ * and answer) by the server's OutgoingStreams, as its other transports are: call it once, when
+ * the server's endpoints are built. Overflows count under 'streamable-http'.
+ */
+export function boundModernStreams(upstream: Upstream, outgoing: OutgoingStreams): void {
+  modernStateFor(upstream).outgoing = outgoing;
 }
 
 /**

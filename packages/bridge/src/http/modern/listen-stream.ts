@@ -2,9 +2,10 @@ import type { ServerResponse } from 'node:http';
 import type { Logger } from '@mcp-workstation/supervisor';
 import type { JSONRPCMessage, JSONRPCNotification, JSONRPCRequest, RequestId, ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type { Upstream, UpstreamSession } from '../../upstream/types.js';
+import type { OutgoingStreams } from '../outgoing-streams.js';
 import { MetaKey, ModernErrorCode, isPlainObject } from './era.js';
 import { errorResponse, isErrorResponse, isNotification, isServerRequest } from './messages.js';
-import { startEventStream, writeEvent, writeKeepAlive } from './sse.js';
+import { EventStream, type StreamLabel } from './sse.js';
 import type { RequestEnvelope } from './envelope.js';
 import { childHandshake } from './to-child.js';
 import { withServerInfo } from './to-modern.js';
@@ -19,6 +20,9 @@ import { withServerInfo } from './to-modern.js';
  * resources/subscribe. On the stream it sends the acknowledgement, then only the opted-in
  * change notifications, each stamped with `_meta["io.modelcontextprotocol/subscriptionId"]`
  * (the listen request's id). Request-scoped notifications never appear here.
+ *
+ * The stream is bounded by limits.streamBufferBytes (sse.ts): a client that stopped reading
+ * has it closed, which ends the subscription as the client going away does.
  */
 
 export interface SubscriptionFilter {
@@ -51,8 +55,15 @@ export function honoredFilter(requested: SubscriptionFilter, capabilities: Serve
   return honored;
 }
 
+const LISTEN_STREAM: StreamLabel = {
+  stream: 'listen stream (2026-07-28)',
+  outcome: 'the subscription ended; the client must listen again (subscriptions/listen; 2026-07-28 has no resumption)',
+};
+
 export interface ListenContext {
   upstream: Upstream;
+  /** The server's bound on what a stream may hold for a client that does not read. */
+  outgoing: OutgoingStreams | undefined;
   keepAliveMs: number;
   logger?: Logger;
   onClosed: (stream: ListenStream) => void;
@@ -60,6 +71,7 @@ export interface ListenContext {
 
 export class ListenStream {
   private readonly session: UpstreamSession;
+  private readonly events: EventStream;
   private readonly keepAlive: NodeJS.Timeout;
   private readonly subscribeIds = new Map<RequestId, string>();
   private closed = false;
@@ -78,11 +90,12 @@ export class ListenStream {
       send: (message) => this.onChildMessage(message),
     });
     for (const handshake of childHandshake(context.upstream, envelope)) this.session.receive(handshake);
-    startEventStream(res);
+    this.events = new EventStream(res, context.outgoing, LISTEN_STREAM);
     this.send('notifications/subscriptions/acknowledged', { notifications: filter });
     this.subscribeToResources();
-    this.keepAlive = setInterval(() => writeKeepAlive(res), context.keepAliveMs);
+    this.keepAlive = setInterval(() => this.events.keepAlive(), context.keepAliveMs);
     this.keepAlive.unref();
+    // Also where a stream closed for its client not reading ends up.
     res.once('close', () => this.close());
   }
 
@@ -95,8 +108,7 @@ export class ListenStream {
   end(): void {
     if (this.closed || this.res.destroyed) return this.close();
     const result = withServerInfo({ resultType: 'complete', _meta: { [MetaKey.subscriptionId]: this.listenId } }, this.serverInfo());
-    writeEvent(this.res, { jsonrpc: '2.0', id: this.listenId, result });
-    this.res.end();
+    this.events.end({ jsonrpc: '2.0', id: this.listenId, result });
     this.close();
   }
 
@@ -143,10 +155,9 @@ export class ListenStream {
   }
 
   private send(method: string, params: unknown): void {
-    if (this.res.destroyed || this.res.writableEnded) return;
     const base = isPlainObject(params) ? params : {};
     const meta = isPlainObject(base._meta) ? base._meta : {};
-    writeEvent(this.res, { jsonrpc: '2.0', method, params: { ...base, _meta: { ...meta, [MetaKey.subscriptionId]: this.listenId } } });
+    this.events.send({ jsonrpc: '2.0', method, params: { ...base, _meta: { ...meta, [MetaKey.subscriptionId]: this.listenId } } });
   }
 
   private close(): void {

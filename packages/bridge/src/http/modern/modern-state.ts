@@ -1,4 +1,5 @@
 import type { Upstream } from '../../upstream/types.js';
+import type { OutgoingStreams } from '../outgoing-streams.js';
 import type { ForwardedRequest } from './forwarded-request.js';
 import type { ListenStream } from './listen-stream.js';
 import { ParkedRequests } from './parked-requests.js';
@@ -13,6 +14,12 @@ export interface ModernState {
   parked: ParkedRequests<ForwardedRequest>;
   listens: Set<ListenStream>;
   toolHeaders: ToolHeaderIndex;
+  /**
+   * The server's bound on what its streams hold for clients that do not read, set by its
+   * endpoints (boundModernStreams); undefined, unbounded, only for handleModernRequest used
+   * without a bridge.
+   */
+  outgoing?: OutgoingStreams;
 }
 
 /** Calls that may wait for a retry at once, per upstream. */

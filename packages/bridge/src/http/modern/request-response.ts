@@ -1,7 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import type { JSONRPCNotification, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { startEventStream, writeEvent } from './sse.js';
+import type { OutgoingStreams } from '../outgoing-streams.js';
+import { EventStream, type StreamLabel } from './sse.js';
 import type { JsonRpcErrorObject } from './to-modern.js';
+
+const POST_STREAM: StreamLabel = {
+  stream: 'POST stream (2026-07-28)',
+  outcome: 'the request was cancelled at the server; the client must send the request again (2026-07-28 has no resumption)',
+};
 
 /**
  * The HTTP answer to one 2026-07-28 request: a single JSON object, or an SSE stream scoped
@@ -11,9 +17,12 @@ import type { JsonRpcErrorObject } from './to-modern.js';
  * The stream starts lazily, at the first notification, so a request without progress or
  * log messages gets a plain JSON answer with a meaningful HTTP status (404 for an unknown
  * method) instead of a 200 event stream.
+ *
+ * The stream is bounded by limits.streamBufferBytes (sse.ts): closed for a client that stopped
+ * reading, which cancels the request at the child as any closing of the stream does.
  */
 export class RequestResponse {
-  private streaming = false;
+  private events: EventStream | undefined;
   private done = false;
 
   constructor(
@@ -21,6 +30,8 @@ export class RequestResponse {
     /** Reply id: the id of the HTTP request being answered (an MRTR retry has a new one). */
     readonly id: RequestId,
     private readonly canStream: boolean,
+    /** The server's bound on what a stream may hold for a client that does not read. */
+    private readonly outgoing?: OutgoingStreams,
   ) {}
 
   /** The response was written completely. */
@@ -35,15 +46,11 @@ export class RequestResponse {
     });
   }
 
-  /** Deliver an interim notification; false when the client did not accept an event stream. */
+  /** Deliver an interim notification; false when it cannot go out (no event stream accepted, or the stream closed). */
   notify(notification: JSONRPCNotification): boolean {
     if (this.done || !this.canStream || this.res.destroyed) return false;
-    if (!this.streaming) {
-      startEventStream(this.res);
-      this.streaming = true;
-    }
-    writeEvent(this.res, notification);
-    return true;
+    this.events ??= new EventStream(this.res, this.outgoing, POST_STREAM);
+    return this.events.send(notification);
   }
 
   succeed(result: Record<string, unknown>): void {
@@ -62,9 +69,8 @@ export class RequestResponse {
     if (this.done) return;
     this.done = true;
     if (this.res.destroyed) return;
-    if (this.streaming) {
-      writeEvent(this.res, message);
-      this.res.end();
+    if (this.events) {
+      this.events.end(message);
       return;
     }
     const body = JSON.stringify(message);

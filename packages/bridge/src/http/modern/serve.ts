@@ -71,7 +71,7 @@ async function serveRequest(req: IncomingMessage, res: ServerResponse, message: 
     // The client may have gone while the tool definitions were read: nothing to forward then.
     if (res.destroyed) return;
   }
-  const response = new RequestResponse(res, message.id, acceptsEventStream(req));
+  const response = new RequestResponse(res, message.id, acceptsEventStream(req), modernStateFor(options.upstream).outgoing);
   const requestState = isPlainObject(message.params) ? message.params.requestState : undefined;
   if (requestState !== undefined) return resumeRequest(response, message, envelope, requestState, options);
   ForwardedRequest.start(forwardingContext(options), message, envelope, response);
@@ -114,7 +114,13 @@ function serveListen(res: ServerResponse, message: JSONRPCRequest, envelope: Req
     return answer.fail({ code: ModernErrorCode.InternalError, message: `Subscription limit reached (${MAX_LISTEN_STREAMS} open listen streams)` });
   }
   const stream = new ListenStream(
-    { upstream: options.upstream, keepAliveMs: options.listenKeepAliveMs, logger: options.logger, onClosed: (closed) => state.listens.delete(closed) },
+    {
+      upstream: options.upstream,
+      outgoing: state.outgoing,
+      keepAliveMs: options.listenKeepAliveMs,
+      logger: options.logger,
+      onClosed: (closed) => state.listens.delete(closed),
+    },
     res,
     message.id,
     honoredFilter(filter, initialized.capabilities),
