@@ -6,7 +6,7 @@ import {
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { OutgoingStreams } from './outgoing-streams.js';
-import { isPrimingEvent, type PendingAnswer, PendingAnswers, QUICK_ANSWER_WINDOW_MS, SSE_RETRY_MS } from './quick-answer.js';
+import { isPrimingEvent, type PendingAnswer, PendingAnswers, QUICK_ANSWER_WINDOW_MS, soleMessageOf, SSE_RETRY_MS } from './quick-answer.js';
 
 /**
  * The SDK's own Streamable HTTP transport (all of the protocol: sessions, SSE, resumption,
@@ -72,7 +72,7 @@ export class NodeStreamableTransport implements Transport {
 
   /** Serves one HTTP request; `parsedBody` is the POST body the bridge already read and parsed. */
   async handleRequest(req: IncomingMessage, res: ServerResponse, parsedBody?: unknown): Promise<void> {
-    const pending = req.method === 'POST' ? this.pendingAnswers.watch(parsedBody) : undefined;
+    const pending = req.method === 'POST' ? this.pendingAnswers.watch(parsedBody, req.headers.accept) : undefined;
     try {
       const response = await this.web.handleRequest(toWebRequest(req), { parsedBody });
       await writeWebResponse(response, res, pending, { ...this.outgoing, stream: `${req.method ?? 'GET'} stream` });
@@ -148,7 +148,7 @@ async function writeEventStream(
     const held = pending ? await holdForQuickAnswer(reader, pending) : { chunks: [], done: false };
     if (res.destroyed) return;
     ended = held.done;
-    if (held.done) return sendWholeStream(res, status, headers, held.chunks);
+    if (held.done) return sendWholeStream(res, status, headers, held.chunks, pending?.jsonPreferred === true);
     res.writeHead(status, headers);
     res.flushHeaders();
     for (const chunk of held.chunks) res.write(chunk);
@@ -201,10 +201,15 @@ async function holdForQuickAnswer(reader: ReadableStreamDefaultReader<Uint8Array
   }
 }
 
-/** The whole SSE stream in one write: its length is known, so no chunked framing either. */
-function sendWholeStream(res: ServerResponse, status: number, headers: Record<string, string>, chunks: Uint8Array[]): void {
-  const body = Buffer.concat(chunks);
-  res.writeHead(status, { ...headers, 'content-length': String(body.length) });
+/**
+ * The whole SSE stream in one write: its length is known, so no chunked framing either. A
+ * client that prefers JSON (prefersJson) gets the answer as a JSON body instead.
+ */
+function sendWholeStream(res: ServerResponse, status: number, headers: Record<string, string>, chunks: Uint8Array[], asJson: boolean): void {
+  const json = asJson ? soleMessageOf(chunks) : null;
+  const body = json ?? Buffer.concat(chunks);
+  const contentType = json ? { 'content-type': 'application/json' } : {};
+  res.writeHead(status, { ...headers, ...contentType, 'content-length': String(body.length) });
   res.end(body);
 }
 

@@ -26,6 +26,8 @@ export const SSE_RETRY_MS = 1000;
 /** One POST that carried exactly one JSON-RPC request, waiting to learn whether its answer came. */
 export interface PendingAnswer {
   readonly requestId: RequestId;
+  /** The client ranks application/json above text/event-stream (prefersJson): a quick answer goes back as JSON. */
+  readonly jsonPreferred: boolean;
   answered: boolean;
 }
 
@@ -39,10 +41,10 @@ export class PendingAnswers {
   private readonly pending = new Map<RequestId, PendingAnswer>();
 
   /** Undefined when the body is not exactly one request (a notification, a response, a batch). */
-  watch(parsedBody: unknown): PendingAnswer | undefined {
+  watch(parsedBody: unknown, accept: string | undefined): PendingAnswer | undefined {
     const requestId = singleRequestId(parsedBody);
     if (requestId === undefined || this.pending.has(requestId)) return undefined;
-    const entry: PendingAnswer = { requestId, answered: false };
+    const entry: PendingAnswer = { requestId, jsonPreferred: prefersJson(accept), answered: false };
     this.pending.set(requestId, entry);
     return entry;
   }
@@ -69,4 +71,39 @@ export function isPrimingEvent(chunk: Uint8Array): boolean {
   if (chunk.byteLength > 200) return false;
   const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
   return text.startsWith('id: ') && text.endsWith('data: \n\n') && !text.includes('event:');
+}
+
+/**
+ * Whether an Accept header ranks application/json strictly above text/event-stream by their
+ * q-values (RFC 9110 §12.5.1), e.g. `application/json, text/event-stream;q=0.5`. The spec
+ * lets the server answer a POST either way; the SSE shape is the default (resumable, what the
+ * conformance suites check), and a client that would rather parse one JSON body (cheaper for
+ * most clients: docs/performance.md) says so this standard way. Equal ranks, the SDK clients'
+ * `application/json, text/event-stream`, keep the default.
+ */
+export function prefersJson(accept: string | undefined): boolean {
+  if (!accept) return false;
+  let json = 0;
+  let sse = 0;
+  for (const range of accept.split(',')) {
+    const [type, ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
+    const qParameter = parameters.find((parameter) => parameter.startsWith('q='));
+    const q = qParameter === undefined ? 1 : Number(qParameter.slice(2));
+    if (!Number.isFinite(q)) continue;
+    if (type === 'application/json') json = Math.max(json, q);
+    else if (type === 'text/event-stream') sse = Math.max(sse, q);
+  }
+  return json > sse;
+}
+
+/**
+ * The one JSON-RPC message of a whole held SSE stream (its priming event aside), as a JSON
+ * body; null when the stream holds anything else, which then goes back as it is.
+ */
+export function soleMessageOf(chunks: Uint8Array[]): Buffer | null {
+  const events = Buffer.concat(chunks).toString('utf8').split('\n\n').filter((event) => event.trim() !== '');
+  const messages = events
+    .map((event) => event.split('\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(line.startsWith('data: ') ? 6 : 5)).join('\n'))
+    .filter((data) => data !== '');
+  return messages.length === 1 ? Buffer.from(messages[0], 'utf8') : null;
 }

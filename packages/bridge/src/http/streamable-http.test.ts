@@ -148,6 +148,39 @@ describe('Streamable HTTP, stateful', () => {
     expect(rest).toBe('');
   });
 
+  it('sends a quick answer as one JSON body to a client whose Accept ranks application/json first; equal ranks keep the SSE shape', async () => {
+    const common = await rawSession();
+    const call = (id: string, accept: string) =>
+      rawRequest(running.port, {
+        method: 'POST',
+        path: '/mcp',
+        headers: { ...mcpPostHeaders(common), Accept: accept },
+        body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { text: id } } }),
+      });
+    const json = await call('json', 'text/event-stream;q=0.5, application/json');
+    expect(json.status).toBe(200);
+    expect(json.headers['content-type']).toBe('application/json');
+    expect(Number(json.headers['content-length'])).toBe(Buffer.byteLength(json.text));
+    expect(json.headers['mcp-session-id']).toBe(common['Mcp-Session-Id']);
+    expect(JSON.parse(json.text)).toEqual({ jsonrpc: '2.0', id: 'json', result: { content: [{ type: 'text', text: 'alpha: json' }] } });
+    const equal = await call('equal', 'text/event-stream, application/json;q=1');
+    expect(equal.headers['content-type']).toBe('text/event-stream');
+    expect(equal.text).toMatch(/^id: \S+\nretry: 1000\ndata: \n\n/);
+  });
+
+  it('keeps streaming a slow answer to a client that prefers JSON (only a quick, whole answer can become one body)', async () => {
+    const common = await rawSession();
+    const call = await fetch(running.url('/mcp'), {
+      method: 'POST',
+      headers: { ...mcpPostHeaders(common), Accept: 'application/json, text/event-stream;q=0.1' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 'slow-json', method: 'tools/call', params: { name: 'gated', arguments: { text: 'late' } } }),
+    });
+    expect(call.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = new SseReader(call);
+    upstream.openGate();
+    expect(JSON.parse((await reader.next()).data)).toMatchObject({ id: 'slow-json', result: { content: [{ type: 'text', text: 'late' }] } });
+  });
+
   it(`opens an SSE stream at once when the answer takes longer than ${QUICK_ANSWER_WINDOW_MS} ms, then sends the answer on it`, async () => {
     const common = await rawSession();
     const call = await fetch(running.url('/mcp'), {
