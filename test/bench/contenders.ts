@@ -13,7 +13,7 @@ const MCP_WORKSTATION_CLI = join(REPO_ROOT, 'packages', 'daemon', 'bin', 'mcp-wo
 const MCP_WORKSTATION_DIST = join(REPO_ROOT, 'packages', 'daemon', 'dist', 'cli.js');
 const SUPERGATEWAY_CLI = join(REPO_ROOT, 'node_modules', 'supergateway', 'dist', 'index.js');
 
-export type ContenderId = 'native' | 'sg-stateful' | 'sg-stateless' | 'mcpw-shared' | 'mcpw-per-session' | 'mcpw-stateless';
+export type ContenderId = 'native' | 'sg-stateful' | 'sg-stateless' | 'mcpw-shared' | 'mcpw-shared-json' | 'mcpw-per-session' | 'mcpw-stateless';
 
 export interface Contender {
   id: ContenderId;
@@ -25,6 +25,8 @@ export interface Contender {
   nodeArgs(port: number): string[];
   /** GET path that answers 200 once it can serve (the readiness condition). */
   readyPath: string;
+  /** The Accept header the load generator's client POSTs with; the SDK client's own when absent. */
+  clientAccept?: string;
 }
 
 /** The stdio server as one command line, each word single-quoted (paths may hold spaces). */
@@ -85,6 +87,17 @@ export const CONTENDERS: readonly Contender[] = [
   { id: 'sg-stateful', label: 'supergateway 4 --stateful', stateful: true, readyPath: '/healthz', nodeArgs: supergateway(true) },
   { id: 'sg-stateless', label: 'supergateway 4 stateless', stateful: false, readyPath: '/healthz', nodeArgs: supergateway(false) },
   { id: 'mcpw-shared', label: 'mcp-workstation shared', stateful: true, readyPath: '/readyz', nodeArgs: mcpWorkstation('shared') },
+  // The same bridge, its client ranking JSON first: a quick answer then comes back as a JSON
+  // body instead of a one-write SSE stream (quick-answer.ts), which the SDK's client parses
+  // faster. What a client gains by saying so (docs/performance.md).
+  {
+    id: 'mcpw-shared-json',
+    label: 'mcp-workstation shared, client prefers JSON',
+    stateful: true,
+    readyPath: '/readyz',
+    nodeArgs: mcpWorkstation('shared'),
+    clientAccept: 'application/json, text/event-stream;q=0.9',
+  },
   { id: 'mcpw-per-session', label: 'mcp-workstation per-session', stateful: true, readyPath: '/readyz', nodeArgs: mcpWorkstation('per-session') },
   { id: 'mcpw-stateless', label: 'mcp-workstation stateless', stateful: false, readyPath: '/readyz', nodeArgs: mcpWorkstation('stateless') },
 ];

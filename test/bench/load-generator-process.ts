@@ -30,8 +30,9 @@ export class LoadGenerator {
     this.ipc = new IpcCaller(child, 'the load generator', (code, signal) => `the load generator exited (code ${code}, signal ${signal})`);
   }
 
-  static start(): LoadGenerator {
-    const child = fork(join(__dirname, 'load-generator.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  /** `clientAccept`: the Accept header its client POSTs with (Contender.clientAccept). */
+  static start(clientAccept?: string): LoadGenerator {
+    const child = fork(join(__dirname, 'load-generator.js'), clientAccept === undefined ? [] : [clientAccept], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const generator = new LoadGenerator(child);
     running.add(generator);
     child.once('exit', () => running.delete(generator));

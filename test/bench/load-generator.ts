@@ -45,13 +45,16 @@ class Tally {
 
 const openSessions: LoadSession[] = [];
 
+/** The Accept header this run's client sends with its POSTs (argv[2], from the contender); the SDK's own when absent. */
+const clientAccept: string | undefined = process.argv[2] || undefined;
+
 async function latency(command: Extract<LoadCommand, { kind: 'latency' }>): Promise<LatencyResult> {
   const tally = new Tally();
   const started = performance.now();
   const deadline = started + command.maxMs;
   let session: LoadSession;
   try {
-    session = await LoadSession.open(command.url);
+    session = await LoadSession.open(command.url, clientAccept);
   } catch (err) {
     tally.fail(err);
     return { ...tally.counts(performance.now() - started), p50Ms: Number.NaN, p99Ms: Number.NaN, meanMs: Number.NaN };
@@ -74,7 +77,7 @@ async function latency(command: Extract<LoadCommand, { kind: 'latency' }>): Prom
 async function connect(command: Extract<LoadCommand, { kind: 'connect' }>): Promise<OperationCounts> {
   const tally = new Tally();
   const started = performance.now();
-  const outcomes = await Promise.allSettled(Array.from({ length: command.sessions }, () => LoadSession.open(command.url)));
+  const outcomes = await Promise.allSettled(Array.from({ length: command.sessions }, () => LoadSession.open(command.url, clientAccept)));
   const elapsedMs = performance.now() - started;
   for (const outcome of outcomes) {
     if (outcome.status === 'fulfilled') {
@@ -115,7 +118,7 @@ async function closeAll(): Promise<OperationCounts> {
 
 /** A whole short session: initialize (+ initialized), tools/list, DELETE. */
 async function oneSession(url: string): Promise<void> {
-  const session = await LoadSession.open(url);
+  const session = await LoadSession.open(url, clientAccept);
   try {
     await session.listTools();
   } finally {
@@ -159,7 +162,7 @@ async function idle(command: Extract<LoadCommand, { kind: 'idle' }>): Promise<Op
     while (next < command.sessions) {
       next += 1;
       try {
-        openSessions.push(await LoadSession.open(command.url));
+        openSessions.push(await LoadSession.open(command.url, clientAccept));
         tally.ok += 1;
       } catch (err) {
         tally.fail(err);

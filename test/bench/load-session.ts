@@ -25,8 +25,9 @@ export class LoadSession {
     private readonly transport: StreamableHTTPClientTransport,
   ) {}
 
-  static async open(url: string): Promise<LoadSession> {
-    const transport = new StreamableHTTPClientTransport(new URL(url));
+  /** `accept`: the Accept header of every POST instead of the SDK's (a client stating its preference). */
+  static async open(url: string, accept?: string): Promise<LoadSession> {
+    const transport = new StreamableHTTPClientTransport(new URL(url), accept === undefined ? {} : { fetch: withPostAccept(accept) });
     const client = new Client({ name: 'mcp-workstation-bench', version: '1.0.0' }, { capabilities: {} });
     const session = new LoadSession(client, transport);
     client.onerror = () => (session.transportErrors += 1);
@@ -66,6 +67,16 @@ export class LoadSession {
       await this.client.close();
     }
   }
+}
+
+/** fetch, with the Accept header of POSTs replaced (the SDK sets its own and has no option for it). */
+function withPostAccept(accept: string): typeof fetch {
+  return (input, init) => {
+    if (init?.method !== 'POST') return fetch(input, init);
+    const headers = new Headers(init.headers);
+    headers.set('accept', accept);
+    return fetch(input, { ...init, headers });
+  };
 }
 
 function firstText(result: unknown): string | undefined {

@@ -31,7 +31,7 @@ export async function runContender(contender: Contender, round: number, context:
   let load: LoadGenerator | undefined;
   let sampler: TreeSampler | undefined;
   try {
-    load = LoadGenerator.start(); // starts while the contender does
+    load = LoadGenerator.start(contender.clientAccept); // starts while the contender does
     proc = await ContenderProcess.start(contender, join(logDir, `${contender.id}-round${round}.log`), context.nodeFlags(contender));
     run.readyMs = proc.readyAfterMs;
     sampler = new TreeSampler(proc.pid);

@@ -14,7 +14,7 @@ import { REPO_ROOT, assertBuilt, commandLine, processesWithEnv, waitFor, withDea
 
 const execFileAsync = promisify(execFile);
 const BENCH_MAIN = join(REPO_ROOT, 'test', 'bench', 'dist', 'main.js');
-const CONTENDERS = ['native', 'sg-stateful', 'sg-stateless', 'mcpw-shared', 'mcpw-per-session', 'mcpw-stateless'];
+const CONTENDERS = ['native', 'sg-stateful', 'sg-stateless', 'mcpw-shared', 'mcpw-shared-json', 'mcpw-per-session', 'mcpw-stateless'];
 const MARKER_VARIABLE = 'MCP_WORKSTATION_BENCH_SMOKE_MARKER';
 
 interface PhaseCounts {
