@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { ApiKeyCheck } from './http/api-key.js';
+import { answerClientError } from './http/client-error.js';
 import { resolveConfig, type BridgeConfig } from './http/config.js';
 import { CorsPolicy } from './http/cors.js';
 import { describeError } from './http/errors.js';
@@ -75,12 +76,7 @@ function createIngress(options: IngressOptions, bridgeGuard: RequestGuard, reque
   const profile = { name, healthz: options.healthz ?? 'liveness' } as const;
   const server = createServer((req, res) => requests.handle(req, res, guard, profile));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => upgrades.handle(req, socket, head, guard, name));
-  // A malformed request or a reset socket: answer if the socket still can, never crash.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (!socket.writable) return void socket.destroy();
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  });
+  server.on('clientError', answerClientError);
   return server;
 }
 

@@ -2,6 +2,7 @@
 // WebSocket, the 2026-07-28 era) in front of supervised stdio servers.
 export { createBridge } from './bridge.js';
 export { BridgeOptionsError } from './options-error.js';
+export { answerClientError } from './http/client-error.js';
 export { HostAllowList, parseHost } from './http/host-allow-list.js';
 export { OriginAllowList, normalizeOrigin } from './http/origin-allow-list.js';
 export { createUpstream } from './upstream/index.js';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Bridge, IngressOptions } from '@mcp-workstation/bridge';
+import { answerClientError, type Bridge, type IngressOptions } from '@mcp-workstation/bridge';
 import { HostCheck } from './host-check.js';
 import type { LocalUserGate, LocalUserRefusal } from './local-users.js';
 import type { ServerSet, ServerUnit } from './server-set.js';
@@ -79,12 +79,7 @@ export function createFront(servers: ServerSet, options: FrontOptions): HttpServ
   });
   // Who opened a connection is looked up once, as it is accepted; its requests then cost nothing.
   if (gate) front.on('connection', (socket: Socket) => gate.observe(socket));
-  // A malformed request or a reset socket: answer if the socket still can, never crash.
-  front.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (!socket.writable) return void socket.destroy();
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  });
+  front.on('clientError', answerClientError);
   return front;
 }
 
