@@ -3,7 +3,7 @@ import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import parsePrometheus from 'parse-prometheus-text-format';
 import WebSocket from 'ws';
-import { FIXTURES, MCP_ACCEPT, cleanUp, connectClient, openRawSession, postMcp, resultText, startDaemon, waitFor, withDeadline, type ConnectedClient, type Daemon } from './support';
+import { FIXTURES, MCP_ACCEPT, cleanUp, connectClient, openRawSession, postMcp, rawRequest, resultText, startDaemon, waitFor, withDeadline, type ConnectedClient, type Daemon } from './support';
 import { adminGet, makeWorkspace, type Workspace } from './daemon-support';
 
 /**
@@ -20,6 +20,10 @@ import { adminGet, makeWorkspace, type Workspace } from './daemon-support';
  * store's copies (1000 events per stream, whatever their size). After: +132 to +146 MiB (GET;
  * about what relaying the flood to a reader that keeps up costs), +44 to +75 MiB (the others).
  * docs/reliability-buffers.md has the figures.
+ *
+ * The 2026-07-28 era has no sessions and no resumption: a subscriptions/listen stream or a
+ * request's response stream that is not read is closed the same way, and the client must
+ * listen again or send the request again.
  */
 
 const FLOOD = { count: 3072, bytes: 64 * 1024 };
@@ -131,10 +135,10 @@ async function floodAndMeasure(daemon: Daemon, starter: ConnectedClient, what: s
   return peaks;
 }
 
-function report(what: string, peaks: Peaks): void {
+function report(what: string, peaks: Peaks, floodBytes = FLOOD_BYTES): void {
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   process.stdout.write(
-    `${what}, ${mb(FLOOD_BYTES)} flood: daemon RSS ${mb(peaks.baseline)} -> peak ${mb(peaks.rss)} (+${mb(peaks.rss - peaks.baseline)}); most buffered ${mb(peaks.buffered)}, event buffer ${mb(peaks.eventBuffer)}\n`,
+    `${what}, ${mb(floodBytes)} flood: daemon RSS ${mb(peaks.baseline)} -> peak ${mb(peaks.rss)} (+${mb(peaks.rss - peaks.baseline)}); most buffered ${mb(peaks.buffered)}, event buffer ${mb(peaks.eventBuffer)}\n`,
   );
 }
 
@@ -152,6 +156,65 @@ function overflowLine(session: string, transport: string): RegExp {
 
 async function noBytesWaiting(): Promise<void> {
   await waitFor(async () => (await metricValue('mcp_workstation_stream_buffered_bytes', { server: SERVER })) === 0, { timeoutMs: 10_000, what: 'no bytes waiting in any outgoing stream' });
+}
+
+const MODERN_VERSION = '2026-07-28';
+
+interface ModernRequest {
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** A 2026-07-28 request: its body, with the per-request envelope, and the headers that must mirror it. */
+function modernRequest(id: string, method: string, params: Record<string, unknown>): ModernRequest {
+  const envelope = {
+    'io.modelcontextprotocol/protocolVersion': MODERN_VERSION,
+    'io.modelcontextprotocol/clientInfo': { name: 'stuck-2026', version: '1' },
+    'io.modelcontextprotocol/clientCapabilities': {},
+  };
+  return {
+    body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: { ...envelope, ...(params._meta as object) } } }),
+    headers: {
+      'content-type': 'application/json',
+      accept: MCP_ACCEPT,
+      'mcp-protocol-version': MODERN_VERSION,
+      'mcp-method': method,
+      ...(typeof params.name === 'string' ? { 'mcp-name': params.name } : {}),
+    },
+  };
+}
+
+/** POSTs a 2026-07-28 request, resolving with the response once its headers arrived; the body is then left unread. */
+function stuckModernPost(url: string, modern: ModernRequest): Promise<{ req: ClientRequest; res: IncomingMessage }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: modern.headers }, (res) => {
+      res.pause();
+      resolve({ req, res });
+    });
+    open.push({ destroy: () => req.destroy() });
+    req.on('error', reject);
+    req.end(modern.body);
+  });
+}
+
+/** The warning of a 2026-07-28 stream: no session to name, the stream's kind instead. */
+function modernOverflowLine(stream: string): RegExp {
+  return new RegExp(`^(?=.*stopped reading)(?=.*limits\\.streamBufferBytes)(?=.*${stream.replace(/[()]/g, '\\$&')})(?=.*streamable-http).*$`, 'm');
+}
+
+/** Resumes a response and resolves once it closed: whether it ended complete, and what came. */
+function readToClose(res: IncomingMessage): Promise<{ complete: boolean; text: string }> {
+  let text = '';
+  return withDeadline(
+    new Promise((resolve) => {
+      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      res.on('error', () => undefined);
+      res.once('close', () => resolve({ complete: res.complete, text }));
+      res.resume();
+    }),
+    30_000,
+    'the stream to close',
+  );
 }
 
 /** GET on a URL, resolving with the response once its headers arrived; the body is then left unread. */
@@ -321,5 +384,81 @@ describe('a client that stops reading (issue 12, item 2)', () => {
     await noBytesWaiting();
     ws.resume();
     await withDeadline(closed, 10_000, 'the WebSocket to be closed by the daemon');
+  });
+
+  it('2026-07-28 subscriptions/listen stream: closed past the limit; the client must listen again', async () => {
+    // Named SERVER like the flood fixture's daemons, which is what the metric helpers read.
+    const daemon = await startDaemon(['up', '--port', '0', '--admin', workspace.admin, '--name', SERVER, '--', process.execPath, join(FIXTURES, 'conformance-server.js')]);
+    await waitFor(async () => (await rawRequest(`${daemon.origin}/readyz`)).status === 200, { what: 'the child to be initialized (/readyz 200)' });
+    // The fixture announces one tools/list_changed per test_trigger_tool_change call, a few
+    // hundred bytes on the stream. Every notification of a listen stream carries the listen
+    // request's id (its subscriptionId), so a listen id of FLOOD.bytes makes each one weigh that
+    // much: the flood takes a few hundred calls instead of a hundred thousand.
+    const listenId = `listen-${'x'.repeat(FLOOD.bytes)}`;
+    const listen = await stuckModernPost(daemon.endpoint, modernRequest(listenId, 'subscriptions/listen', { notifications: { toolsListChanged: true } }));
+    expect(listen.res.statusCode).toBe(200);
+    expect(listen.res.headers['content-type']).toMatch(/^text\/event-stream/);
+
+    const overflowed = modernOverflowLine('listen stream (2026-07-28)');
+    const watching = watch(daemon);
+    let calls = 0;
+    let peaks: Peaks;
+    try {
+      // A few callers at once, until the daemon cut the stream or the flood's worth was announced.
+      const caller = async (): Promise<void> => {
+        while (calls < FLOOD.count && !overflowed.test(daemon.stderrText())) {
+          calls += 1;
+          const call = modernRequest(`change-${calls}`, 'tools/call', { name: 'test_trigger_tool_change', arguments: {} });
+          expect((await rawRequest(daemon.endpoint, { method: 'POST', headers: call.headers, body: call.body })).status).toBe(200);
+        }
+      };
+      await withDeadline(Promise.all(Array.from({ length: 8 }, caller)), 120_000, 'the tool list changes');
+    } finally {
+      peaks = await watching.stop();
+      report(`2026-07-28 listen stream, stuck reader (${calls} list changes)`, peaks, calls * FLOOD.bytes);
+    }
+    await daemon.waitForOutput(overflowed, 15_000);
+    expect(daemon.stderrText()).toMatch(/listen again/);
+    expect(await metricValue('mcp_workstation_stream_overflows_total', { server: SERVER, transport: 'streamable-http' })).toBeGreaterThanOrEqual(1);
+    expectBounded(peaks);
+    await noBytesWaiting();
+
+    // What the client sees: its stream ends without the listen result; listening again works.
+    const rest = await readToClose(listen.res);
+    expect(rest.complete).toBe(false);
+    expect(rest.text).not.toContain('"resultType"');
+    const again = await stuckModernPost(daemon.endpoint, modernRequest('listen-again', 'subscriptions/listen', { notifications: { toolsListChanged: true } }));
+    expect(again.res.statusCode).toBe(200);
+    await readUntil(again.res, (text) => text.match(/notifications\/subscriptions\/acknowledged/), 'the acknowledgement of the new listen stream');
+  });
+
+  it('2026-07-28 request stream: a call whose progress is not read is closed past the limit and cancelled', async () => {
+    const daemon = await startFloodDaemon();
+    await waitFor(async () => (await rawRequest(`${daemon.origin}/readyz`)).status === 200, { what: 'the child to be initialized (/readyz 200)' });
+    const watching = watch(daemon);
+    const call = await stuckModernPost(
+      daemon.endpoint,
+      modernRequest('flood-2026', 'tools/call', { name: 'flood', arguments: { ...FLOOD, related: true }, _meta: { progressToken: 'flood-progress' } }),
+    );
+    expect(call.res.statusCode).toBe(200);
+
+    const overflowed = modernOverflowLine('POST stream (2026-07-28)');
+    let peaks: Peaks;
+    try {
+      await daemon.waitForOutput(overflowed, 60_000);
+    } finally {
+      peaks = await watching.stop();
+      report('2026-07-28 request stream, stuck reader', peaks);
+    }
+    expect(daemon.stderrText()).toMatch(/send the request again/);
+    expect(await metricValue('mcp_workstation_stream_overflows_total', { server: SERVER, transport: 'streamable-http' })).toBeGreaterThanOrEqual(1);
+    expectBounded(peaks);
+    await noBytesWaiting();
+    const rest = await readToClose(call.res);
+    expect(rest.complete).toBe(false);
+    // The daemon goes on serving 2026-07-28 calls.
+    const echo = modernRequest('echo-2026', 'tools/call', { name: 'echo', arguments: { message: 'still here' } });
+    const answer = await rawRequest(daemon.endpoint, { method: 'POST', headers: echo.headers, body: echo.body });
+    expect(answer.text).toContain('Echo: still here');
   });
 });
