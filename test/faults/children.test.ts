@@ -107,7 +107,7 @@ describe('garbage and huge lines on the child\'s stdout', () => {
 });
 
 describe('a stderr flood from the child', () => {
-  it('keeps the daemon responsive while it lasts, and each logged line bounded', async () => {
+  it('keeps the daemon responsive while it lasts, logs a bounded burst of it, and accounts for every line', async () => {
     const scratch = scratchDir();
     try {
       const daemon = await startFaultServer('up', { extraArgs: ['--admin', scratch.admin] });
@@ -117,9 +117,6 @@ describe('a stderr flood from the child', () => {
       let floodDone = false;
       void flood.then(() => (floodDone = true), () => (floodDone = true));
       // While it floods: /healthz and a call from another session answer within their deadlines.
-      // Every stderr line is a log record written to the daemon's stderr (no rate limit), so
-      // the flood costs the daemon CPU and, when its log reader is slow, write time: on a machine
-      // at load 18 a /healthz took over 2 s; the deadlines say "not stalled", not "fast".
       let rounds = 0;
       while (!floodDone || rounds < 3) {
         const health = await adminGet(scratch.admin, '/healthz', 10_000);
@@ -128,9 +125,17 @@ describe('a stderr flood from the child', () => {
         rounds += 1;
       }
       expect(await withDeadline(flood, 60_000, 'the flood to end')).toBe('flood done');
-      // A stderr line over 64 KiB is not logged whole, only noted.
-      await daemon.waitForOutput(/\[a stderr line of 1048576 bytes was omitted\]/, 20_000);
-      await daemon.waitForOutput(/fault fixture stderr flood line 99999/, 20_000);
+      // At most STDERR_LOG_BURST (1,000) lines per 10 s are logged; the rest are counted and
+      // reported when the window ends. Logged + reported = every line the child wrote: the
+      // 100,000 lines and the note that replaces the 1 MiB line (a line over 64 KiB is not logged whole).
+      const accounted = await waitFor(() => {
+        const text = daemon.stderrText();
+        const logged = (text.match(/fault fixture stderr flood line \d+/g) ?? []).length + (text.match(/\[a stderr line of 1048576 bytes was omitted\]/g) ?? []).length;
+        const reported = [...text.matchAll(new RegExp(`(\\d+) stderr lines of server \\\\?"${SERVER_NAME.up}\\\\?" were not logged`, 'g'))].reduce((sum, match) => sum + Number(match[1]), 0);
+        return logged + reported === 100_001 && { logged, reported };
+      }, { what: 'every stderr line to be logged or reported as not logged', timeoutMs: 30_000 });
+      expect(accounted.logged).toBeGreaterThanOrEqual(1_000);
+      expect(accounted.logged).toBeLessThan(20_000);
       const longest = Math.max(...daemon.stderrText().split('\n').map((line) => line.length));
       expect(longest).toBeLessThan(4_096);
       expect(daemon.running).toBe(true);
