@@ -35,9 +35,9 @@ export interface LimitOptions {
   /** Events kept per stream for Last-Event-ID resumption. Default 1000. */
   eventBufferPerStream?: number;
   /**
-   * Bytes one outgoing stream (a Streamable HTTP GET or POST stream, a legacy SSE stream, a
-   * WebSocket) may hold for a client that is not reading; past it the stream is closed (legacy
-   * SSE and WebSocket: the session ends). Also bounds each Streamable HTTP session's resumption
+   * Bytes one outgoing stream (a Streamable HTTP GET or POST stream, a 2026-07-28 listen or
+   * request stream, a legacy SSE stream, a WebSocket) may hold for a client that is not
+   * reading; past it the stream is closed (legacy SSE and WebSocket: the session ends). Also bounds each Streamable HTTP session's resumption
    * buffer. Default 16 MiB.
    */
   streamBufferBytes?: number;

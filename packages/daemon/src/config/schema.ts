@@ -149,7 +149,7 @@ export const DAEMON_SCHEMA = {
       arg: 'max-body-bytes',
     },
     streamBufferBytes: {
-      doc: "Bytes one outgoing stream (a Streamable HTTP GET or POST stream, a legacy SSE stream, a WebSocket) may hold for a client that does not read; past it the stream is closed (Streamable HTTP clients resume with Last-Event-ID; legacy SSE and WebSocket sessions end). A Streamable HTTP session's resumption buffer keeps half of it.",
+      doc: "Bytes one outgoing stream (a Streamable HTTP GET or POST stream, a 2026-07-28 listen or request stream, a legacy SSE stream, a WebSocket) may hold for a client that does not read; past it the stream is closed (Streamable HTTP clients resume with Last-Event-ID; 2026-07-28 clients listen or send the request again; legacy SSE and WebSocket sessions end). A Streamable HTTP session's resumption buffer keeps half of it.",
       format: 'byte-count',
       default: 16 * 1024 * 1024,
       env: 'MCP_WORKSTATION_STREAM_BUFFER_BYTES',
