@@ -1,7 +1,7 @@
 // One Jest run over every package and the cross-package suites in test/.
 // @swc/jest compiles TypeScript about 10x faster to start than ts-jest (see docs/development.md).
 const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
-const packages = ['protocol', 'supervisor', 'bridge', 'tunnel', 'gateway', 'daemon'];
+const packages = ['protocol', 'wireguard', 'supervisor', 'bridge', 'tunnel', 'gateway', 'daemon'];
 
 const common = {
   testEnvironment: 'node',
@@ -9,7 +9,7 @@ const common = {
   transform: { '^.+\\.(t|j)sx?$': swc },
   transformIgnorePatterns: ['/node_modules/(?!@noble/)'],
   moduleNameMapper: {
-    '^@mcp-workstation/(protocol|supervisor|bridge|tunnel|gateway)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@mcp-workstation/(protocol|wireguard|supervisor|bridge|tunnel|gateway)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 };

@@ -1,10 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateKeyPair, publicKeyFromPrivate, type WireGuardKeyPair } from '../../packages/tunnel/src/wireguard/keys';
+import { generateKeyPair, publicKeyFromPrivate, uapiGet, uapiSocketIsLive, uapiSocketPath, type WireGuardKeyPair } from '@mcp-workstation/wireguard';
 import { withPrivateKeyFile } from '../../packages/tunnel/src/wireguard/private-key-file';
 import type { WireGuardConfig } from '../../packages/tunnel/src/wireguard/types';
-import { uapiGet, uapiSocketIsLive, uapiSocketPath } from '../../packages/tunnel/src/wireguard/uapi';
 import { parseWgDump } from '../../packages/tunnel/src/wireguard/wg-dump';
 import {
   createNamespacePair,

@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { findExecutable } from '../../packages/tunnel/src/wireguard/find-executable';
-import { UAPI_SOCKET_DIRECTORY, uapiSocketIsLive } from '../../packages/tunnel/src/wireguard/uapi';
+import { UAPI_SOCKET_DIRECTORY, uapiSocketIsLive } from '@mcp-workstation/wireguard';
 
 /**
  * Network namespaces for tests that need real WireGuard: everything the tests create lives

@@ -34,5 +34,6 @@ export { interfaceNameProblem } from './wireguard/interface-name.js';
 export { validateWireGuardConfig } from './wireguard/validate-config.js';
 export { listenOnTunnelAddress } from './wireguard/tunnel-listener.js';
 export { createAddressMatcher } from './wireguard/cidr.js';
-export { generateKeyPair, publicKeyFromPrivate, isWireGuardKey } from './wireguard/keys.js';
-export type { WireGuardKeyPair, GenerateKeyPair } from './wireguard/keys.js';
+// Keys, for callers that make or check them; they live in @mcp-workstation/wireguard.
+export { generateKeyPair, publicKeyFromPrivate, isWireGuardKey } from '@mcp-workstation/wireguard';
+export type { WireGuardKeyPair, GenerateKeyPair } from '@mcp-workstation/wireguard';

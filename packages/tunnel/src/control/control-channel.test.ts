@@ -1,4 +1,4 @@
-import { generateKeyPair } from '../wireguard/keys.js';
+import { generateKeyPair } from '@mcp-workstation/wireguard';
 import { ControlChannelError } from './control-error.js';
 import { Harness, SECRET, TUNNEL, nextEvent, until } from './test-support/agent-harness.js';
 

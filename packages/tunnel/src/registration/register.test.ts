@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { agentNameFromHostname, parseRegisterRequest } from '@mcp-workstation/protocol';
 import { AgentStateStore } from '../state/agent-state.js';
-import { generateKeyPair } from '../wireguard/keys.js';
+import { generateKeyPair } from '@mcp-workstation/wireguard';
 import { register, type RegisterOptions } from './register.js';
 import { RegistrationError } from './registration-error.js';
 

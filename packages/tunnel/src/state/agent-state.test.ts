@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { TunnelBlock } from '@mcp-workstation/protocol';
 import { AgentStateStore, newestKeyPair, type Registration } from './agent-state.js';
 import { StateError } from './state-error.js';
-import { generateKeyPair } from '../wireguard/keys.js';
+import { generateKeyPair } from '@mcp-workstation/wireguard';
 
 let root: string;
 let dir: string;

@@ -4,7 +4,7 @@ import { parseTunnelBlock, type Parsed, type TunnelBlock } from '@mcp-workstatio
 import { StateError } from './state-error.js';
 import { checkStateDir, ensureStateDir } from './state-dir.js';
 import { readJsonFile, removeFile, removeStaleTempFiles, syncDirectory, writeFileAtomic } from './atomic-file.js';
-import { generateKeyPair, publicKeyFromPrivate, type GenerateKeyPair, type WireGuardKeyPair as KeyPair } from '../wireguard/keys.js';
+import { generateKeyPair, publicKeyFromPrivate, type GenerateKeyPair, type WireGuardKeyPair as KeyPair } from '@mcp-workstation/wireguard';
 import {
   STATE_FORMAT,
   StateFiles,

@@ -5,7 +5,7 @@ import { OsBackend } from './os-backend.js';
 import { NO_PEER_STATISTICS } from './peer-statistics.js';
 import { assertPrerequisites } from './prerequisites.js';
 import { withPrivateKeyFile } from './private-key-file.js';
-import { CommandError, runCommand, type CommandRunner } from './run-command.js';
+import { CommandError, runCommand, type CommandRunner } from '@mcp-workstation/wireguard';
 import type { PeerStatistics, WireGuardConfig } from './types.js';
 import { validateWireGuardConfig } from './validate-config.js';
 import { parseWgDump } from './wg-dump.js';

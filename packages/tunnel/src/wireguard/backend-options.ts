@@ -1,4 +1,4 @@
-import type { CommandRunner } from './run-command.js';
+import type { CommandRunner } from '@mcp-workstation/wireguard';
 import type { RestartPolicy } from './restart-backoff.js';
 import type { BackendKind, TunnelLogger } from './types.js';
 

@@ -1,3 +1,4 @@
+import { runCommand, uapiGet, uapiSet, uapiSocketPath } from '@mcp-workstation/wireguard';
 import type { WireGuardGoBackendOptions } from './backend-options.js';
 import { errorMessage } from './backend-status.js';
 import { InterfaceNetwork, networkSettings } from './interface-network.js';
@@ -5,9 +6,7 @@ import { OsBackend } from './os-backend.js';
 import { handshakeTime, NO_PEER_STATISTICS } from './peer-statistics.js';
 import { assertPrerequisites } from './prerequisites.js';
 import { RestartBackoff } from './restart-backoff.js';
-import { runCommand } from './run-command.js';
 import type { PeerStatistics, WireGuardConfig } from './types.js';
-import { uapiGet, uapiSet, uapiSocketPath } from './uapi.js';
 import { validateWireGuardConfig } from './validate-config.js';
 import { changesBetween, fullConfiguration, hasChanges, toUapiLines } from './wireguard-changes.js';
 import { WireGuardGoProcess } from './wireguard-go-process.js';

@@ -1,5 +1,5 @@
 import { InterfaceNetwork, networkSettings } from './interface-network';
-import { CommandError } from './run-command';
+import { CommandError } from '@mcp-workstation/wireguard';
 import { commandLines, recordingRunner, sampleConfig } from './test-support/fixtures';
 
 // Command construction only: the commands themselves run for real in

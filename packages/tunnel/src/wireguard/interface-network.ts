@@ -1,5 +1,5 @@
 import { networkOf, parseCidr } from './cidr.js';
-import { CommandError, type CommandRunner } from './run-command.js';
+import { CommandError, type CommandRunner } from '@mcp-workstation/wireguard';
 import type { WireGuardConfig } from './types.js';
 
 /** What iproute2 sets on a WireGuard interface; the WireGuard part is the backend's own. */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { findExecutable } from './find-executable.js';
 import { interfaceNameProblem } from './interface-name.js';
 import type { BackendKind } from './types.js';
-import { uapiSocketIsLive, uapiSocketPath } from './uapi.js';
+import { uapiSocketIsLive, uapiSocketPath } from '@mcp-workstation/wireguard';
 
 export type PrerequisiteCode = 'unsupported_platform' | 'not_privileged' | 'missing_tool' | 'no_tun_device' | 'invalid_interface_name' | 'interface_busy';
 

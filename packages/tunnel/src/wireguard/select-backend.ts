@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { KernelBackend } from './backend-kernel.js';
 import type { KernelBackendOptions, WireGuardGoBackendOptions } from './backend-options.js';
 import { WireGuardGoBackend } from './backend-wireguard-go.js';
-import { runCommand } from './run-command.js';
+import { runCommand } from '@mcp-workstation/wireguard';
 import type { WireGuardBackend } from './types.js';
 
 /** How a user names a backend in config or on the command line. */

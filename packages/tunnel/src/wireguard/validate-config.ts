@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { parseCidr } from './cidr.js';
 import { interfaceNameProblem } from './interface-name.js';
-import { isWireGuardKey } from './keys.js';
+import { isWireGuardKey } from '@mcp-workstation/wireguard';
 import type { WireGuardConfig } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import { keyToHex } from './keys';
+import { keyToHex } from '@mcp-workstation/wireguard';
 import { sampleConfig } from './test-support/fixtures';
 import { changesBetween, fullConfiguration, hasChanges, toUapiLines, toWgSetArgs } from './wireguard-changes';
 

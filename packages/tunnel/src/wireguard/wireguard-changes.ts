@@ -1,4 +1,4 @@
-import { keyToHex } from './keys.js';
+import { keyToHex } from '@mcp-workstation/wireguard';
 import type { WireGuardConfig } from './types.js';
 
 /**

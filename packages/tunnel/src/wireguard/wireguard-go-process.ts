@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TunnelLogger } from './types.js';
-import { uapiSocketIsLive } from './uapi.js';
+import { uapiSocketIsLive } from '@mcp-workstation/wireguard';
 
 /**
  * One run of `wireguard-go -f <ifname>`, from spawn until its control socket answers, to

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { EventEmitter } from 'node:events';
 import type { StatusFrame, TunnelBlock } from '@mcp-workstation/protocol';
 import { AgentStateStore, newestKeyPair } from '../../state/agent-state.js';
-import { generateKeyPair } from '../../wireguard/keys.js';
+import { generateKeyPair } from '@mcp-workstation/wireguard';
 import { ControlChannel } from '../control-channel.js';
 import type { ControlChannelEvents, ControlChannelOptions, ControlLogger, ControlTiming, TunnelUpdate } from '../types.js';
 import { FakeGateway, type FakeGatewayOptions, type GatewaySession } from './fake-gateway.js';

@@ -1,5 +1,4 @@
-import { generateKeyPair } from '../keys';
-import { CommandError, type CommandResult, type CommandRunner } from '../run-command';
+import { CommandError, generateKeyPair, type CommandResult, type CommandRunner } from '@mcp-workstation/wireguard';
 import type { WireGuardConfig } from '../types';
 
 /** A valid config with fresh keys; only TEST-NET addresses. */
