@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { TunnelHealth } from '@mcp-workstation/tunnel';
 import type { TunnelView } from '../health/daemon-status.js';
 import type { RunningService } from '../wiring.js';
+import { registerEventLoopLag } from './event-loop-lag.js';
 import { methodLabel } from './method-label.js';
 
 /**
@@ -36,6 +37,8 @@ export class DaemonMetrics {
     // daemon part). Once a second still shows a stalled loop; sub-second jitter is not what
     // this daemon's metrics are for.
     collectDefaultMetrics({ register: this.registry, prefix: PREFIX, eventLoopMonitoringPrecision: 1000 });
+    // Its lag percentiles would read the whole 1 s interval: replaced (event-loop-lag.ts).
+    registerEventLoopLag(this.registry, PREFIX);
     this.requests = new Counter({
       name: `${PREFIX}requests_total`,
       help: 'MCP requests answered, by server, method and outcome (ok, error, cancelled, child-exit, timeout).',
