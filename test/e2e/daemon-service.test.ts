@@ -68,6 +68,13 @@ describe('mcp-workstation service', () => {
     expect(uninstall.stdout).toContain('systemctl --user disable --now mcp-workstation.service');
   });
 
+  it('logs without an installed service says so and exits non-zero at once (journalctl would wait forever)', async () => {
+    const logs = await runCli(['logs'], { env: env(), timeoutMs: 10_000 });
+    expect(logs.code).not.toBe(0);
+    expect(logs.stderr).toMatch(/no mcp-workstation service is installed/);
+    expect(logs.stderr).toContain('mcp-workstation service install');
+  });
+
   it.each([['service'], ['logs'], ['status'], ['config'], ['doctor']])('%s --help shows usage and examples', async (command) => {
     const { code, stdout } = await runCli([command, '--help']);
     expect(code).toBe(0);

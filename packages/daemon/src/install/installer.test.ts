@@ -270,7 +270,17 @@ describe('serviceStatus and serviceLogsCommand', () => {
     expect(await serviceStatus(options({ platform: 'darwin' }))).toMatchObject({ installed: true, state: 'running', pid: 4242, lastExitCode: 78 });
   });
 
+  it('refuses when no service is installed, naming the file it looked for and the fix, without running anything', async () => {
+    await expect(serviceLogsCommand(options())).rejects.toThrow(/no mcp-workstation service is installed \(.*mcp-workstation\.service does not exist\).*\n  fix: install one with `mcp-workstation service install`/s);
+    await expect(serviceLogsCommand({ ...options(), scope: 'system' })).rejects.toThrow(/mcp-workstation service install --system/);
+    expect(machine.calls()).toEqual([]);
+  });
+
   it('points at the journal or the launchd log file', async () => {
+    machine.withSystemd(alice.uid);
+    await installService(options());
+    await installService({ ...options(), scope: 'system' });
+    await installService(options({ platform: 'darwin' }));
     expect((await serviceLogsCommand(options())).argv).toEqual(['journalctl', '--user', '-u', 'mcp-workstation.service', '-n', '100', '-f']);
     expect((await serviceLogsCommand({ ...options(), scope: 'system', follow: false })).argv).toEqual(['journalctl', '-u', 'mcp-workstation.service', '-n', '100']);
     expect((await serviceLogsCommand(options({ platform: 'darwin' }))).argv).toEqual(['tail', '-n', '100', '-F', '/home/alice/Library/Logs/mcp-workstation/mcp-workstation.log']);

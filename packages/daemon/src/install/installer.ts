@@ -283,8 +283,19 @@ export async function serviceStatus(options: ServiceTargetOptions): Promise<Serv
   return { ...base, ...parsed };
 }
 
-/** The command that shows the service's logs; the CLI runs it with the terminal attached. */
+/**
+ * The command that shows the service's logs; the CLI runs it with the terminal attached.
+ * Without an installed service there are no logs to show: journalctl would print "No journal
+ * files were found." and then follow nothing forever, so that is refused with the way out.
+ */
 export async function serviceLogsCommand(options: ServiceTargetOptions & LogsOptions): Promise<ServiceCommand> {
   const target = await resolveTarget(options);
+  if (!(await exists(underRoot(target.root, target.layout.serviceFile)))) {
+    const scope = target.layout.scope === 'system' ? ' --system' : '';
+    throw new ServiceInstallError(
+      `no mcp-workstation service is installed (${target.layout.serviceFile} does not exist), so there are no service logs to show`,
+      `install one with \`mcp-workstation service install${scope}\`; a daemon started in a terminal (\`mcp-workstation up\`) logs to that terminal`,
+    );
+  }
   return logsCommand(target.layout, options);
 }
