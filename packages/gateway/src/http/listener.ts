@@ -10,16 +10,27 @@ const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 export async function createListener(tls: { certFile: string; keyFile: string } | undefined): Promise<http.Server> {
   const options: http.ServerOptions = { headersTimeout: HEADERS_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requestTimeout: 0 };
   if (!tls) return http.createServer(options);
-  const [cert, key] = await Promise.all([readPem(tls.certFile, '--tls-cert'), readPem(tls.keyFile, '--tls-key')]);
+  const [cert, key] = await readPems([
+    [tls.certFile, '--tls-cert'],
+    [tls.keyFile, '--tls-key'],
+  ]);
   return https.createServer({ ...options, cert, key });
 }
 
-async function readPem(file: string, option: string): Promise<Buffer> {
-  try {
-    return await fs.readFile(file);
-  } catch (err) {
-    throw new Error(`${option} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code}); give a PEM file`);
-  }
+/**
+ * Reads every file, then names every one that cannot be read, in the order given: one
+ * message whatever finishes first (Promise.all reported whichever read failed first), and
+ * the operator fixes both at once.
+ */
+async function readPems(files: Array<[file: string, option: string]>): Promise<Buffer[]> {
+  const reads = await Promise.allSettled(files.map(([file]) => fs.readFile(file)));
+  const problems = reads.flatMap((read, index) => {
+    if (read.status === 'fulfilled') return [];
+    const [file, option] = files[index];
+    return [`${option} ${file}: cannot read it (${(read.reason as NodeJS.ErrnoException).code}); give a PEM file`];
+  });
+  if (problems.length > 0) throw new Error(problems.join('. '));
+  return reads.map((read) => (read as PromiseFulfilledResult<Buffer>).value);
 }
 
 export function listen(server: http.Server, host: string, port: number): Promise<{ host: string; port: number }> {

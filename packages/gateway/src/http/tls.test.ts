@@ -66,9 +66,9 @@ describe('TLS (--tls-cert, --tls-key)', () => {
     }
   });
 
-  it('names the file it cannot read', async () => {
-    await expect(startTestGateway(dir, { tls: { certFile: path.join(certDir, 'missing.pem'), keyFile: path.join(certDir, 'missing.pem') } })).rejects.toThrow(
-      /--tls-cert .*missing\.pem: cannot read it \(ENOENT\); give a PEM file/,
+  it('names every file it cannot read, the certificate first, whichever read fails first', async () => {
+    await expect(startTestGateway(dir, { tls: { certFile: path.join(certDir, 'missing.pem'), keyFile: path.join(certDir, 'missing-key.pem') } })).rejects.toThrow(
+      /^--tls-cert .*missing\.pem: cannot read it \(ENOENT\); give a PEM file\. --tls-key .*missing-key\.pem: cannot read it \(ENOENT\); give a PEM file$/,
     );
   });
 });
