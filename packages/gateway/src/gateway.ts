@@ -1,11 +1,11 @@
 import type * as http from 'node:http';
+import { ensureStateDir } from '@mcp-workstation/wireguard';
 import type { GatewayOperations } from './admin/operations.js';
 import { resolveConfig, type GatewayConfig, type GatewayOptions } from './config.js';
 import { createListener, listen } from './http/listener.js';
 import { createStreamLogger, type GatewayLogger } from './log/logger.js';
 import { AgentStore } from './store/agent-store.js';
 import { loadOrCreateGatewayKey } from './store/gateway-key.js';
-import { ensureStateDir } from './store/state-dir.js';
 import { TokenStore } from './store/token-store.js';
 import { NoopWireGuard } from './wireguard/noop-wireguard.js';
 import type { GatewayWireGuard } from './wireguard/types.js';

@@ -8,7 +8,8 @@ export { GatewayOperations, type AgentListing, type RotateResult } from './admin
 export { adminSocketPath } from './admin/admin-socket.js';
 export { TokenStore } from './store/token-store.js';
 export { defaultStateDir } from './store/state-dir.js';
-export { StateError } from './store/state-error.js';
+// What the stores throw for an unusable state directory or file (shared with the agent).
+export { StateError } from '@mcp-workstation/wireguard';
 export { AddressPool } from './store/address-pool.js';
 export { loadApiKeys, API_KEYS_ENV } from './public/api-keys.js';
 export type { GatewayWireGuard, GatewayPeer, GatewayInterfaceConfig, PeerStatistics } from './wireguard/types.js';

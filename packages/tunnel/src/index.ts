@@ -7,8 +7,9 @@ export * from './agent/index.js';
 // State directory and files.
 export { AgentStateStore, newestKeyPair } from './state/agent-state.js';
 export type { AgentState, AgentIdentity, AgentKeys, Registration, RevocationNote, KeyConfirmation } from './state/agent-state.js';
-export { resolveStateDir, ensureStateDir, checkStateDir, SYSTEM_STATE_DIR } from './state/state-dir.js';
-export { StateError } from './state/state-error.js';
+export { resolveStateDir, SYSTEM_STATE_DIR } from './state/state-dir.js';
+// The state directory's checks and its error are shared with the gateway (@mcp-workstation/wireguard).
+export { ensureStateDir, checkStateDir, StateError } from '@mcp-workstation/wireguard';
 
 // Registration (§1).
 export { register, type RegisterOptions } from './registration/register.js';

@@ -3,7 +3,8 @@ import { parseDuration } from '../cli/duration.js';
 import { PROGRAM, type CliIo } from '../cli/io.js';
 import { HELP_OPTION, withUsageErrors } from '../cli/parse.js';
 import { UsageError } from '../cli/usage-error.js';
-import { defaultStateDir, ensureStateDir } from '../store/state-dir.js';
+import { ensureStateDir } from '@mcp-workstation/wireguard';
+import { defaultStateDir } from '../store/state-dir.js';
 import { TokenStore } from '../store/token-store.js';
 
 export const TOKEN_HELP = `Usage: ${PROGRAM} token create [--ttl DURATION] [--state-dir DIR]

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { z } from 'zod';
-import { AgentName, ServerName, WireGuardKey, parseWith } from '@mcp-workstation/protocol';
-import { readJsonFile, writeJsonAtomic } from './atomic-file.js';
+import { AgentName, ServerName, WireGuardKey } from '@mcp-workstation/protocol';
+import { writeJsonAtomic } from '@mcp-workstation/wireguard';
+import { readStateFile } from './state-file.js';
 
 const AgentRecordSchema = z.object({
   id: z.string().regex(/^agt_[0-9a-z]{1,60}$/),
@@ -35,7 +36,7 @@ export class AgentStore {
 
   static async open(stateDir: string): Promise<AgentStore> {
     const store = new AgentStore(path.join(stateDir, 'agents.json'));
-    const saved = await readJsonFile(store.file, (input) => parseWith(AgentsFileSchema, input));
+    const saved = await readStateFile(store.file, AgentsFileSchema);
     for (const agent of saved?.agents ?? []) store.agents.set(agent.id, agent);
     return store;
   }

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { z } from 'zod';
-import { WireGuardKey, parseWith } from '@mcp-workstation/protocol';
-import { readJsonFile, writeJsonAtomic } from './atomic-file.js';
+import { WireGuardKey } from '@mcp-workstation/protocol';
+import { writeJsonAtomic } from '@mcp-workstation/wireguard';
+import { readStateFile } from './state-file.js';
 import { generatePrivateKey, publicKeyFromPrivate } from '../wireguard/keys.js';
 
 const GatewayKeySchema = z.object({ privateKey: WireGuardKey });
@@ -18,7 +19,7 @@ export interface GatewayKeyPair {
  */
 export async function loadOrCreateGatewayKey(stateDir: string): Promise<GatewayKeyPair> {
   const file = path.join(stateDir, 'gateway-key.json');
-  const saved = await readJsonFile(file, (input) => parseWith(GatewayKeySchema, input));
+  const saved = await readStateFile(file, GatewayKeySchema);
   const privateKey = saved?.privateKey ?? generatePrivateKey();
   if (!saved) await writeJsonAtomic(file, { privateKey });
   return { privateKey, publicKey: publicKeyFromPrivate(privateKey) };

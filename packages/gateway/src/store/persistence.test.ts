@@ -65,14 +65,14 @@ describe('the gateway state across restarts', () => {
   it('refuses a state directory others can read, naming the fix', async () => {
     await fs.chmod(dir, 0o755);
     await expect(startGateway({ stateDir: dir, listen: '127.0.0.1:0', wireguard: new NoopWireGuard(), logger: silentLogger })).rejects.toThrow(
-      `run: chmod 700 '${dir}'`,
+      `chmod 700 ${dir}`,
     );
   });
 
   it('refuses a corrupt agents file and leaves it as it is', async () => {
     await fs.writeFile(path.join(dir, 'agents.json'), '{"version":1,"agents":[{"id":1}]}', { mode: 0o600 });
     await expect(startGateway({ stateDir: dir, listen: '127.0.0.1:0', wireguard: new NoopWireGuard(), logger: silentLogger })).rejects.toThrow(
-      /agents\.json: it is corrupt \(agents\.0\.id: .*\); restore it from a backup or remove it/,
+      /agents\.json: it is corrupt \(agents\.0\.id: .*\)\. Fix: restore it from a backup or remove it/,
     );
     expect(await fs.readFile(path.join(dir, 'agents.json'), 'utf8')).toBe('{"version":1,"agents":[{"id":1}]}');
   });

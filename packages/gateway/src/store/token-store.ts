@@ -1,10 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { parseWith } from '@mcp-workstation/protocol';
-import { readJsonFile, writeJsonAtomic } from './atomic-file.js';
+import { ensureStateDir, writeJsonAtomic } from '@mcp-workstation/wireguard';
 import { newCredential, sha256Hex } from './secrets.js';
-import { ensureStateDir } from './state-dir.js';
+import { readStateFile } from './state-file.js';
 
 const TokenRecordSchema = z.object({
   hash: z.string().regex(/^[0-9a-f]{64}$/),
@@ -50,7 +49,7 @@ export class TokenStore {
   }
 
   async check(token: string): Promise<TokenCheck> {
-    const record = await readJsonFile(this.fileFor(sha256Hex(token)), (input) => parseWith(TokenRecordSchema, input));
+    const record = await readStateFile(this.fileFor(sha256Hex(token)), TokenRecordSchema);
     if (record === null) return { state: 'unknown' };
     if (record.usedAt !== null) return { state: 'used' };
     if (Date.parse(record.expiresAt) <= this.now().getTime()) return { state: 'expired' };
@@ -78,7 +77,7 @@ export class TokenStore {
     }
     let removed = 0;
     for (const name of names.filter((n) => /^[0-9a-f]{64}\.json$/.test(n))) {
-      const record = await readJsonFile(path.join(this.dir, name), (input) => parseWith(TokenRecordSchema, input)).catch(() => null);
+      const record = await readStateFile(path.join(this.dir, name), TokenRecordSchema).catch(() => null);
       if (record && record.usedAt === null && Date.parse(record.expiresAt) <= this.now().getTime()) {
         await fs.rm(path.join(this.dir, name), { force: true });
         removed += 1;

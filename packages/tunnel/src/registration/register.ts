@@ -8,8 +8,7 @@ import {
   type RegisterResponse,
 } from '@mcp-workstation/protocol';
 import { AgentStateStore, type AgentState } from '../state/agent-state.js';
-import { ensureStateDir } from '../state/state-dir.js';
-import { generateKeyPair, type GenerateKeyPair } from '@mcp-workstation/wireguard';
+import { ensureStateDir, generateKeyPair, type GenerateKeyPair } from '@mcp-workstation/wireguard';
 import { agentVersion } from './agent-version.js';
 import { trustedCertificates } from './ca-file.js';
 import { errorFromAnswer, errorFromNetworkFailure, registrationFromCreated } from './gateway-answer.js';

@@ -1,6 +1,6 @@
 import { fstatSync, promises as fs } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { formatMode, GROUP_OR_WORLD_ACCESS } from '../state/permissions.js';
+import { formatMode, GROUP_OR_WORLD_ACCESS } from '@mcp-workstation/wireguard';
 import { silentLogger, type RegistrationLogger } from './logger.js';
 import { RegistrationError } from './registration-error.js';
 

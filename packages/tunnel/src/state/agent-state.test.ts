@@ -4,8 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TunnelBlock } from '@mcp-workstation/protocol';
 import { AgentStateStore, newestKeyPair, type Registration } from './agent-state.js';
-import { StateError } from './state-error.js';
-import { generateKeyPair } from '@mcp-workstation/wireguard';
+import { StateError, generateKeyPair } from '@mcp-workstation/wireguard';
 
 let root: string;
 let dir: string;

@@ -1,10 +1,20 @@
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parseTunnelBlock, type Parsed, type TunnelBlock } from '@mcp-workstation/protocol';
-import { StateError } from './state-error.js';
-import { checkStateDir, ensureStateDir } from './state-dir.js';
-import { readJsonFile, removeFile, removeStaleTempFiles, syncDirectory, writeFileAtomic } from './atomic-file.js';
-import { generateKeyPair, publicKeyFromPrivate, type GenerateKeyPair, type WireGuardKeyPair as KeyPair } from '@mcp-workstation/wireguard';
+import {
+  StateError,
+  checkStateDir,
+  ensureStateDir,
+  generateKeyPair,
+  publicKeyFromPrivate,
+  readJsonFile,
+  removeFile,
+  removeStaleTempFiles,
+  syncDirectory,
+  writeJsonAtomic,
+  type GenerateKeyPair,
+  type WireGuardKeyPair as KeyPair,
+} from '@mcp-workstation/wireguard';
 import {
   STATE_FORMAT,
   StateFiles,
@@ -12,7 +22,6 @@ import {
   parseKeysFile,
   parseRevokedFile,
   parseTunnelFile,
-  stateFileText,
   type IdentityFile,
   type KeysFile,
 } from './state-files.js';
@@ -250,7 +259,7 @@ export class AgentStateStore {
   }
 
   private writeState(name: string, content: object): Promise<void> {
-    return writeFileAtomic(this.file(name), stateFileText(content));
+    return writeJsonAtomic(this.file(name), content);
   }
 
   private file(name: string): string {

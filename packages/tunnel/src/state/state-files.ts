@@ -63,8 +63,3 @@ export const parseKeysFile = parser(KeysFileSchema);
 export const parseTunnelFile = parser(TunnelFileSchema);
 export const parseRevokedFile = parser(RevokedFileSchema);
 export const STATE_FORMAT = FORMAT;
-
-/** Serialises a state file: indented, so an operator can read it, with a trailing newline. */
-export function stateFileText(content: object): string {
-  return `${JSON.stringify(content, null, 2)}\n`;
-}

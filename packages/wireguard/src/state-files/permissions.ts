@@ -23,7 +23,7 @@ export function assertPrivate(path: string, stats: Stats, chmodMode: '700' | '60
   if (uid !== undefined && stats.uid !== uid) {
     throw new StateError(
       path,
-      `it is owned by user id ${stats.uid}, not by the user running the agent (${uid})`,
+      `it is owned by user id ${stats.uid}, not by the user running this program (${uid})`,
       `use a state directory of your own (--state-dir), or as root: chown -R ${uid} ${path}`,
     );
   }

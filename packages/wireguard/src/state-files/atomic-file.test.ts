@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Parsed } from '@mcp-workstation/protocol';
-import { readJsonFile, readPrivateFile, removeStaleTempFiles, writeFileAtomic } from './atomic-file.js';
+import { readJsonFile, readPrivateFile, removeStaleTempFiles, writeFileAtomic, type ParseResult } from './atomic-file.js';
 import { StateError } from './state-error.js';
 
 let dir: string;
@@ -23,7 +22,7 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
-const parseGreeting = (input: unknown): Parsed<{ hello: string }> =>
+const parseGreeting = (input: unknown): ParseResult<{ hello: string }> =>
   typeof input === 'object' && input !== null && typeof (input as { hello?: unknown }).hello === 'string'
     ? { ok: true, value: input as { hello: string } }
     : { ok: false, reason: 'hello: must be a string' };

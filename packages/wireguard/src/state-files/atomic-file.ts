@@ -1,9 +1,11 @@
 import { constants, promises as fs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import { parseJson, type Parsed } from '@mcp-workstation/protocol';
 import { StateError } from './state-error.js';
 import { assertPrivate } from './permissions.js';
+
+/** A validation outcome that names the problem (the protocol package's `Parsed` has this shape). */
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** `.identity.json.<pid>.<random>.tmp`: the pid tells a crashed writer's leftover from a live one's. */
 const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]+\.tmp$/;
@@ -34,6 +36,11 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
     throw err;
   }
   await syncDirectory(path.dirname(file));
+}
+
+/** Writes a JSON state file atomically: indented, so an operator can read it, with a trailing newline. */
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Makes renames and unlinks in `dir` durable. Some platforms cannot fsync a directory; that is not an error there. */
@@ -80,7 +87,7 @@ export async function readPrivateFile(file: string): Promise<string | null> {
  * or not what `parse` expects) is reported with `fix` and left exactly as it is, so the operator
  * can look at it or restore it.
  */
-export async function readJsonFile<T>(file: string, parse: (input: unknown) => Parsed<T>, fix: string): Promise<T | null> {
+export async function readJsonFile<T>(file: string, parse: (input: unknown) => ParseResult<T>, fix: string): Promise<T | null> {
   const text = await readPrivateFile(file);
   if (text === null) return null;
   const json = parseJson(text);
@@ -88,6 +95,14 @@ export async function readJsonFile<T>(file: string, parse: (input: unknown) => P
   const parsed = parse(json.value);
   if (!parsed.ok) throw new StateError(file, `it is corrupt (${parsed.reason})`, fix);
   return parsed.value;
+}
+
+function parseJson(text: string): ParseResult<unknown> {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (err) {
+    return { ok: false, reason: `not JSON: ${(err as Error).message}` };
+  }
 }
 
 /** Deletes a file if it exists. */
