@@ -1,9 +1,8 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, readdirSync, rmSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from './contenders.js';
 
 /**
  * The two network namespaces of the tunnel benchmark, made and removed with the same
@@ -15,16 +14,31 @@ import { REPO_ROOT } from './contenders.js';
  */
 
 const run = promisify(execFile);
+
+/**
+ * The repository's root, found upwards from where this file was compiled to: the benchmark
+ * runs it from test/bench/dist/, the soak (which reuses the tunnel testbed) from
+ * test/soak/dist/bench/, so contenders.ts's REPO_ROOT (a fixed count of levels) fits only the first.
+ */
+export const REPO_ROOT = findRepoRoot(__dirname);
+
+function findRepoRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'scripts', 'netns', 'create-pair'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no repository (scripts/netns/create-pair) above ${from}`);
+  }
+}
+
 const SCRIPTS = join(REPO_ROOT, 'scripts', 'netns');
 
 /** The prefix of test/support/netns.ts (NETNS_PREFIX): namespaces, interfaces, wireguard-go sockets. */
 export const NETNS_PREFIX = 'mcpwt';
 const WIREGUARD_SOCKET_DIR = '/var/run/wireguard';
 
-/** Why the tunnel cannot be measured here, with the fix; null when it can (as netnsPrerequisiteProblem). */
+/** Why the tunnel cannot be measured (benchmark) or soaked here, with the fix; null when it can (as netnsPrerequisiteProblem). */
 export function netnsPrerequisiteProblem(): string | null {
   if (process.platform !== 'linux') return `network namespaces need Linux (this is ${process.platform})`;
-  if (process.geteuid?.() !== 0) return 'network namespaces and WireGuard need root: run the benchmark as root (sudo npm run bench)';
+  if (process.geteuid?.() !== 0) return 'network namespaces and WireGuard need root: run as root (sudo npm run bench, sudo npm run soak)';
   if (!existsSync('/dev/net/tun')) return '/dev/net/tun is missing (sudo modprobe tun)';
   const missing = ['ip', 'wg', 'wireguard-go'].filter((tool) => findOnPath(tool) === null);
   if (missing.length > 0) return `${missing.join(', ')} not found on PATH: sudo apt-get install wireguard-tools wireguard-go iproute2`;

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { REPO_ROOT } from './contenders.js';
 import { delay, killProcess, signalGroup, stopProcessGroup } from './process-group.js';
 import { snapshotTree } from './proc-tree.js';
+import { REPO_ROOT } from './tunnel-netns.js';
 
 /**
  * A `node` process inside a network namespace (`ip netns exec <ns> node …`; ip execs, so the

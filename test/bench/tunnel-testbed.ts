@@ -4,8 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_SERVER, MCP_WORKSTATION_NODE_FLAGS, REPO_ROOT } from './contenders.js';
-import { createNamespacePair, removeAllNamespacesNow, removeNamespaces, removeStaleNamespaces, removeWireGuardSockets, uniqueInterfaceName } from './tunnel-netns.js';
+import { REPO_ROOT, createNamespacePair, removeAllNamespacesNow, removeNamespaces, removeStaleNamespaces, removeWireGuardSockets, uniqueInterfaceName } from './tunnel-netns.js';
 import type { NamespacePair } from './tunnel-netns.js';
 import { NamespacedProcess, killAllNamespacedProcessesNow } from './tunnel-process.js';
 
@@ -14,15 +13,27 @@ import { NamespacedProcess, killAllNamespacedProcessesNow } from './tunnel-proce
  * `mcp-workstation-gateway serve`, wireguard-go) in namespace G, `mcp-workstation register`
  * then `up --tunnel true` (wireguard-go) serving the benchmark's stdio server in namespace A,
  * the two joined by a veth pair that carries WireGuard. The same steps as
- * test/e2e/support/tunnel.ts, which this cannot import (see tunnel-netns.ts). Tunnel addresses
- * come from 198.18.0.0/24 (RFC 2544's benchmarking block): nothing here exists outside the two
- * namespaces, and destroy() removes it all, also after a failure.
+ * test/e2e/support/tunnel.ts, which this cannot import (see tunnel-netns.ts). The soak
+ * (test/soak/tunnel.ts) reuses it with an agent of its own: create, startGateway,
+ * registerAgent, then `up` from agentStateDir, and publicUrlFromAgent for its clients in A.
+ * Tunnel addresses come from 198.18.0.0/24 (RFC 2544's benchmarking block): nothing here exists
+ * outside the two namespaces, and destroy() removes it all, also after a failure.
  */
 
 export const GATEWAY_BIN = join(REPO_ROOT, 'packages', 'gateway', 'bin', 'mcp-workstation-gateway.js');
 const GATEWAY_DIST = join(REPO_ROOT, 'packages', 'gateway', 'dist', 'cli.js');
 const CLI_BIN = join(REPO_ROOT, 'packages', 'daemon', 'bin', 'mcp-workstation.js');
 const CLI_DIST = join(REPO_ROOT, 'packages', 'daemon', 'dist', 'cli.js');
+
+/**
+ * The benchmark's own pieces (its test server, the daemon's shipped node flags), loaded by the
+ * methods that need them rather than with this module: contenders.ts reads the CLI's shebang
+ * as it loads, from a root it finds by counting levels up from test/bench/dist/, which is
+ * wrong where the soak compiles this file (test/soak/dist/bench/); the soak needs none of them.
+ */
+function benchPieces(): Pick<typeof import('./contenders.js'), 'BENCH_SERVER' | 'MCP_WORKSTATION_NODE_FLAGS'> {
+  return require('./contenders.js') as typeof import('./contenders.js');
+}
 
 const GATEWAY_PORT = 8080;
 const WIREGUARD_PORT = 51820;
@@ -38,7 +49,7 @@ export const AGENT_LOCAL_PORT = 9000;
 
 /** What the tunnel benchmark needs built, or null. */
 export function missingBuild(): string | null {
-  const missing = [GATEWAY_DIST, CLI_DIST, BENCH_SERVER].filter((file) => !existsSync(file));
+  const missing = [GATEWAY_DIST, CLI_DIST, benchPieces().BENCH_SERVER].filter((file) => !existsSync(file));
   return missing.length ? `not built: ${missing.join(', ')} (run \`npm run build && npx tsc -p test/bench\`, or \`npm run bench\`, which builds first)` : null;
 }
 
@@ -65,9 +76,11 @@ export class TunnelTestbed {
     /** Where the processes' logs go. */
     readonly logDir: string,
     readonly round: number,
+    /** A process's log file name in logDir (the soak names them after its run). */
+    private readonly logName: (name: string) => string = (name) => `tunnel-${name}-round${round}.log`,
   ) {}
 
-  static async create(logDir: string, round: number): Promise<TunnelTestbed> {
+  static async create(logDir: string, round: number, logName?: (name: string) => string): Promise<TunnelTestbed> {
     await removeStaleNamespaces();
     const dir = mkdtempSync(join(tmpdir(), 'mcpw-bench-tunnel-')); // mkdtemp makes it 0700
     let net: NamespacePair;
@@ -77,13 +90,14 @@ export class TunnelTestbed {
       rmSync(dir, { recursive: true, force: true });
       throw err;
     }
-    const testbed = new TunnelTestbed(net, dir, logDir, round);
+    const testbed = new TunnelTestbed(net, dir, logDir, round, logName);
     testbeds.add(testbed);
     await writeFile(testbed.apiKeyFile, `${testbed.apiKey}\n`, { mode: 0o600 });
     return testbed;
   }
 
-  private get apiKeyFile(): string {
+  /** The gateway API key's file (0600): for a client that runs in a process of its own. */
+  get apiKeyFile(): string {
     return join(this.dir, 'api-keys');
   }
 
@@ -91,17 +105,23 @@ export class TunnelTestbed {
     return join(this.dir, 'gateway');
   }
 
-  private get agentStateDir(): string {
+  /** The agent's registration, once registerAgent() made it: for an agent started by someone else than startAgent(). */
+  get agentStateDir(): string {
     return join(this.dir, 'agent');
   }
 
-  private logFile(name: string): string {
-    return join(this.logDir, `tunnel-${name}-round${this.round}.log`);
+  logFile(name: string): string {
+    return join(this.logDir, this.logName(name));
   }
 
   /** The public endpoint as a client inside G reaches it (loopback, like the agent's own baseline). */
   get publicUrl(): string {
     return `http://127.0.0.1:${GATEWAY_PORT}/agents/${this.agentId}/servers/default/mcp`;
+  }
+
+  /** The public endpoint of `server` as a client inside A reaches it: the gateway's veth address, the same hop as WireGuard's. */
+  publicUrlFromAgent(server = 'default'): string {
+    return `http://${this.net.gatewayAddress}:${GATEWAY_PORT}/agents/${this.agentId}/servers/${server}/mcp`;
   }
 
   /** The agent's loopback listener, from inside A. */
@@ -142,7 +162,7 @@ export class TunnelTestbed {
   }
 
   /** A single-use token (`token create`, from here: it only writes the state directory), then `register` inside A. */
-  async registerAgent(): Promise<void> {
+  async registerAgent(name = 'bench-agent'): Promise<void> {
     const token = await runToCompletion('mcp-workstation-gateway token create', process.execPath, [GATEWAY_BIN, 'token', 'create', '--ttl', '30m', '--state-dir', this.gatewayStateDir]);
     const tokenFile = join(this.dir, 'token');
     await writeFile(tokenFile, token, { mode: 0o600 });
@@ -152,7 +172,7 @@ export class TunnelTestbed {
       '--token-file', tokenFile,
       '--state-dir', this.agentStateDir,
       '--allow-http',
-      '--name', 'bench-agent',
+      '--name', name,
     ]);
     const agentId = /agentId:\s+(agt_\w+)/.exec(registered)?.[1];
     if (!agentId) throw new Error(`mcp-workstation register printed no agentId:\n${registered}`);
@@ -164,6 +184,7 @@ export class TunnelTestbed {
 
   /** `mcp-workstation up` inside A serving the benchmark's stdio server; resolves once it says the tunnel is ready. */
   async startAgent(): Promise<NamespacedProcess> {
+    const { BENCH_SERVER, MCP_WORKSTATION_NODE_FLAGS } = benchPieces();
     const agent = NamespacedProcess.start('mcp-workstation up', this.net.agent, [
       ...MCP_WORKSTATION_NODE_FLAGS, // as shipped (its bin's shebang)
       CLI_BIN, 'up',
@@ -186,6 +207,7 @@ export class TunnelTestbed {
    * of ours on the way, the floor any bridge is compared with.
    */
   async startNativeServer(): Promise<void> {
+    const { BENCH_SERVER } = benchPieces();
     this.native = NamespacedProcess.start('the native test server', this.net.agent, [
       BENCH_SERVER, 'http', '--port', String(NATIVE_SERVER_PORT), '--host', this.agentTunnelAddress,
     ], this.logFile('native-server'));
