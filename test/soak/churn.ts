@@ -76,8 +76,9 @@ function firstText(result: unknown): string | undefined {
   return content?.find((item) => item.type === 'text')?.text;
 }
 
-export async function openSession(url: string): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
-  const transport = new StreamableHTTPClientTransport(new URL(url));
+/** `headers`: sent with every request of the session (the gateway's API key, for the tunnel path). */
+export async function openSession(url: string, headers: Record<string, string> = {}): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
   const client = new Client({ name: 'mcp-workstation-soak', version: '1.0.0' }, { capabilities: { roots: { listChanged: true } } });
   client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [{ uri: 'file:///tmp', name: 'tmp' }] }));
   // Transport-level errors (a GET stream cut by a child restart) surface through the calls.
@@ -92,8 +93,8 @@ export async function openSession(url: string): Promise<{ client: Client; transp
 }
 
 /** One call that must succeed: a fresh session, echo, DELETE. */
-export async function probe(url: string): Promise<void> {
-  const { client, transport } = await openSession(url);
+export async function probe(url: string, headers: Record<string, string> = {}): Promise<void> {
+  const { client, transport } = await openSession(url, headers);
   try {
     const result = await client.callTool({ name: 'echo', arguments: { message: 'probe' } }, undefined, { timeout: 20_000 });
     if (!firstText(result)?.includes('probe')) throw new Error(`echo answered ${JSON.stringify(result).slice(0, 200)}`);
@@ -178,6 +179,7 @@ function pickOperation(): Operation {
 
 export interface WorkerOptions {
   url: string;
+  headers?: Record<string, string>;
   server: string;
   stats: ChurnStats;
   running: () => boolean;
@@ -192,7 +194,7 @@ export async function worker(options: WorkerOptions): Promise<void> {
     let startedAt = Date.now();
     let session: Awaited<ReturnType<typeof openSession>>;
     try {
-      session = await openSession(options.url);
+      session = await openSession(options.url, options.headers);
       stats.sessionsOpened += 1;
       stats.ok('open');
     } catch (err) {

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
-import { snapshotTree } from '../bench/proc-tree.js';
+import { readProcess, snapshotTree } from '../bench/proc-tree.js';
 
 /**
  * One sample of the daemon: its process tree from /proc (RSS of the daemon alone and of the
@@ -21,6 +21,12 @@ export function countFds(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** One process's RSS and open fds; nulls when it is gone. */
+export function sampleProcess(pid: number | undefined): { rss: number | null; fds: number | null } {
+  if (pid === undefined) return { rss: null, fds: null };
+  return { rss: readProcess(pid)?.rssBytes ?? null, fds: countFds(pid) };
 }
 
 /** GET a path of an HTTP server listening on a unix socket. */
@@ -86,8 +92,9 @@ export async function sampleDaemon(pid: number, adminSocket: string, minute: num
     at: new Date().toISOString(),
     values: {
       daemonRss: tree.rootRssBytes,
-      // The mean RSS of a server child: the tree's minus the daemon's, over the children.
-      childRss: children.length > 0 ? (tree.rssBytes - tree.rootRssBytes) / children.length : null,
+      // The mean RSS of a server child, from the children themselves: the tree also holds the
+      // agent's wireguard-go when the tunnel is up.
+      childRss: children.length > 0 ? children.reduce((sum, child) => sum + child.rssBytes, 0) / children.length : null,
       treeRss: tree.rssBytes,
       heapUsed: read('nodejs_heap_size_used_bytes'),
       fds: countFds(pid),
