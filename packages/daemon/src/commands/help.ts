@@ -195,14 +195,17 @@ Examples:
 `;
 
 export const SERVICE_HELP = `Usage:
-  mcp-workstation service install [--system] [--config <file>] [--state-dir <dir>] [--env NAME…] [--dry-run] [up flags]
+  mcp-workstation service install [--system] [--config <file>] [--state-dir <dir>] [--env NAME…] [--dry-run] [--force] [up flags]
   mcp-workstation service uninstall [--system] [--dry-run]
   mcp-workstation service status [--system]
 
 install writes the background service for this machine's manager and starts it: a systemd
 user unit (--system: a system unit that runs as you, with CAP_NET_ADMIN when the tunnel needs
 it), or a launchd LaunchAgent (--system: a LaunchDaemon). It records what this shell has: the
-node and CLI paths, PATH, the config file, the state directory, and any \`up\` flags given here.
+node and CLI paths, PATH (without relative entries and without what npm/npx put ahead of it
+for one command), the config file, the state directory, and any \`up\` flags given here. A
+system service refuses a PATH entry that a user other than you or root can write (it would
+choose what the service runs); --force records it anyway, with a warning.
 Variables named with --env are read from this shell into a 0600 environment file for the
 servers, never into the unit. The unit is Type=notify (the daemon says when it is ready, and
 pings a watchdog), reloads on \`systemctl reload\` and is not restarted after exit code 78.
@@ -213,6 +216,7 @@ Flags:
   --state-dir <dir>  The registration's directory (default: this user's; /var/lib/mcp-workstation with --system)
   --env <NAME>       A variable the servers need, read from this shell now (repeatable)
   --dry-run          Print the files and commands, write and run nothing
+  --force            Record PATH entries others can write (a system service refuses them)
   -h, --help         Show this help
 
 status exits 0 when the service is running, 3 otherwise.

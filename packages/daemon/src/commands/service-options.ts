@@ -25,6 +25,7 @@ export const SERVICE_SPEC: CommandSpec = {
     ...configFlagSpecs(),
     system: { type: 'boolean' },
     dryRun: { type: 'boolean' },
+    force: { type: 'boolean' },
     env: { type: 'string', multiple: true },
   },
 };
@@ -70,6 +71,7 @@ export async function installOptions(values: Record<string, FlagValue>, context:
     needsNetAdmin: config.tunnel.enabled === true || (config.tunnel.enabled === 'auto' && (await isRegistered(stateDirOf(loaded, booleanFlag(values, 'system'))))),
     notify: SERVICE_NOTIFY,
     dryRun: booleanFlag(values, 'dryRun'),
+    force: booleanFlag(values, 'force'),
   };
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import plist from 'plist';
 import { parseEnvFile } from './env-file.js';
@@ -190,6 +190,35 @@ describe('installService: systemd system service', () => {
     if (asRoot) expect(statSync(envFile).uid).toBe(0);
     expect(value(parseUnit(readFileSync(unitFile, 'utf8')), 'Service', 'AmbientCapabilities')).toBe('CAP_NET_ADMIN');
     expect(machine.calls()).toEqual(['systemctl daemon-reload', 'systemctl enable mcp-workstation.service', 'systemctl restart mcp-workstation.service']);
+  });
+});
+
+describe("installService: the service's PATH", () => {
+  it('leaves out what npm/npx put ahead of PATH, with a warning', async () => {
+    machine.withSystemd(alice.uid);
+    machine.env.PATH = `/home/alice/project/node_modules/.bin:/usr/lib/node_modules/npm/node_modules/@npmcli/run-script/lib/node-gyp-bin:${machine.env.PATH}`;
+    const result = await installService(options({ dryRun: true }));
+    const unit = result.files.find((file) => file.kind === 'service')!.content!;
+    expect(unit).not.toContain('node_modules/.bin');
+    expect(unit).not.toContain('node-gyp-bin');
+    expect(result.warnings).toContainEqual(expect.stringMatching(/npm\/npx put these ahead of PATH.*project\/node_modules\/\.bin/));
+  });
+
+  it('a system service refuses a directory others can write, naming it; --force records it with a warning', async () => {
+    machine.withSystemd(alice.uid);
+    const shared = inRoot('/opt/shared-bin');
+    mkdirSync(shared, { recursive: true });
+    chmodSync(shared, 0o777);
+    machine.env.PATH = `/opt/shared-bin:${machine.env.PATH}`;
+    const system = options({ scope: 'system', needsNetAdmin: true, effectiveUid: 0 });
+    await expect(installService(system)).rejects.toThrow(/a user other than alice or root can write.*\/opt\/shared-bin \(\/opt\/shared-bin is writable by others\).*fix: .*--force/s);
+    expect(existsSync(inRoot('/etc/systemd/system/mcp-workstation.service'))).toBe(false);
+    const forced = await installService({ ...system, force: true });
+    expect(forced.warnings).toContainEqual(expect.stringMatching(/others can write.*\/opt\/shared-bin/));
+    // A user service runs as alice anyway: a warning, not a refusal.
+    const user = await installService(options({ dryRun: true }));
+    expect(user.blockers).toEqual([]);
+    expect(user.warnings).toContainEqual(expect.stringMatching(/others can write.*\/opt\/shared-bin/));
   });
 });
 

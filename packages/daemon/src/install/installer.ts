@@ -8,7 +8,7 @@ import { underRoot, type ServiceLayout } from './layout.js';
 import { checkMachine, checkProgram, checkServerCommands, checkSudoPath, emptyFindings, type Findings } from './preflight.js';
 import { renderServiceFile, runsAsRoot, type ServiceDefinition } from './render.js';
 import type { CommandResult } from './run-command.js';
-import { servicePath } from './service-path.js';
+import { servicePath, unsafePathEntries, type ServicePath } from './service-path.js';
 import { parseLaunchdStatus, parseSystemdStatus, type ManagerStatus } from './status.js';
 import { resolveTarget, type ServiceTarget, type ServiceTargetOptions } from './target.js';
 import type { NotifySettings, ServiceCommand } from './types.js';
@@ -32,6 +32,8 @@ export interface InstallServiceOptions extends ServiceTargetOptions {
   templateDirs?: readonly string[];
   /** Write nothing and run nothing: return what would be written and run, and what would fail. */
   dryRun?: boolean;
+  /** A system service records PATH entries others can write instead of refusing them (with a warning). */
+  force?: boolean;
 }
 
 export interface PlannedFile {
@@ -93,7 +95,8 @@ function serviceDefinition(options: InstallServiceOptions, target: ServiceTarget
   }
   const nodePath = options.nodePath ?? process.execPath;
   const pathValue = servicePath(target.env.PATH, path.dirname(nodePath));
-  if (pathValue.dropped.length > 0) findings.warnings.push(`left out of the service's PATH (relative entries mean nothing to a service): ${pathValue.dropped.join(', ')}`);
+  reportDroppedPathEntries(pathValue, findings);
+  checkPathOwners(pathValue.value, options, target, findings);
   checkSudoPath(target, target.env.PATH, findings);
   checkServerCommands(options.serverCommands ?? [], pathValue.value, findings);
   const definition: ServiceDefinition = {
@@ -113,6 +116,32 @@ function serviceDefinition(options: InstallServiceOptions, target: ServiceTarget
     findings.warnings.push(`on macOS only root may create the tunnel's interface: the LaunchDaemon runs as root, and so do its MCP servers (with HOME=${target.user.home})`);
   }
   return definition;
+}
+
+function reportDroppedPathEntries(pathValue: ServicePath, findings: Findings): void {
+  const relative = pathValue.dropped.filter((dropped) => dropped.why === 'relative').map((dropped) => dropped.entry);
+  const injected = pathValue.dropped.filter((dropped) => dropped.why === 'package manager').map((dropped) => dropped.entry);
+  if (relative.length > 0) findings.warnings.push(`left out of the service's PATH (relative entries mean nothing to a service): ${relative.join(', ')}`);
+  if (injected.length > 0) findings.warnings.push(`left out of the service's PATH (npm/npx put these ahead of PATH for the one command they ran): ${injected.join(', ')}`);
+}
+
+/**
+ * A service runs what its PATH finds first, as its user (root, for a macOS LaunchDaemon),
+ * so an entry another user can write lets that user choose what `uvx` is. A system service
+ * refuses such entries unless --force; a user service, which runs as you anyway, warns.
+ */
+function checkPathOwners(searchPath: string, options: InstallServiceOptions, target: ServiceTarget, findings: Findings): void {
+  const unsafe = unsafePathEntries(searchPath, [0, target.user.uid], target.root);
+  if (unsafe.length === 0) return;
+  const list = unsafe.map((each) => `${each.entry} (${each.why})`).join('; ');
+  if (target.scope === 'system' && !options.force) {
+    findings.blockers.push({
+      problem: `the service's PATH would hold directories that a user other than ${target.user.name} or root can write, so they could choose what the service runs: ${list}`,
+      fix: 'remove them from PATH for this command (for example: sudo env "PATH=/usr/local/bin:/usr/bin:/bin:$HOME/.local/bin" …), fix their owner and mode, or add --force to record them anyway',
+    });
+    return;
+  }
+  findings.warnings.push(`the service's PATH holds directories that others can write (they could choose what the service runs): ${list}`);
 }
 
 /** A file to write; `data` stays out of the result (the environment file's may be secret). */
