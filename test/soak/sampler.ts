@@ -61,7 +61,6 @@ export function metricValue(text: string, name: string): number | null {
 }
 
 const PREFIX = 'mcp_workstation_';
-const LAG_RESOLUTION_S = 1;
 
 export async function sampleDaemon(pid: number, adminSocket: string, minute: number, childFilter: (cmdline: string) => boolean, cmdline: (pid: number) => string): Promise<Sample> {
   const tree = snapshotTree(pid);
@@ -74,13 +73,9 @@ export async function sampleDaemon(pid: number, adminSocket: string, minute: num
     // A missed scrape leaves the metric series empty for this minute; /proc figures still count.
   }
   const read = (name: string) => (metrics ? metricValue(metrics, PREFIX + name) : null);
-  // prom-client samples the loop once a second here (eventLoopMonitoringPrecision 1000) and
-  // Node's histogram records the whole interval between samples, so an idle loop reads 1.0 s:
-  // the lag is what exceeds the interval.
-  const lag = (name: string) => {
-    const value = read(name);
-    return value === null ? null : Math.max(0, value - LAG_RESOLUTION_S);
-  };
+  // The daemon reports the delay beyond its 1 s sampling interval (packages/daemon/src/metrics/
+  // event-loop-lag.ts); results recorded before 2026-12-06 had the interval subtracted here.
+  const lag = (name: string) => read(name);
   // From outside: the round trip of /healthz on the admin socket, which the daemon's loop answers.
   const healthStart = process.hrtime.bigint();
   const healthz = await getOverSocket(adminSocket, '/healthz').then(
