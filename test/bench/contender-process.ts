@@ -39,12 +39,16 @@ export class ContenderProcess {
     return this.child.pid as number;
   }
 
-  /** `nodeFlags` go before the script (a profiler's flags, for example); the children do not get them. */
-  static async start(contender: Contender, logFile: string, nodeFlags: string[] = [], readyTimeoutMs = 30_000): Promise<ContenderProcess> {
+  /**
+   * `nodeFlags` go before the script (a profiler's flags, for example); the children do not get
+   * them. `extraEnv` is added to our environment (XDG_STATE_HOME, to keep its state elsewhere).
+   */
+  static async start(contender: Contender, logFile: string, nodeFlags: string[] = [], readyTimeoutMs = 30_000, extraEnv: NodeJS.ProcessEnv = {}): Promise<ContenderProcess> {
     const port = await freePort();
     const log = openSync(logFile, 'a');
     const child = spawn(process.execPath, [...nodeFlags, ...contender.nodeArgs(port)], {
       cwd: REPO_ROOT,
+      env: { ...process.env, ...extraEnv },
       detached: true, // its own process group, so stop() can signal all of it at once
       stdio: ['ignore', log, log],
     });

@@ -12,8 +12,9 @@ import type { ProcessInfo } from './proc-tree.js';
 /**
  * `mcp-workstation up --config <file>` as a real process, the way a user runs it: its own
  * process group, its log (JSON lines, since stderr is a file) in the round's log file, the
- * admin listener on a free loopback port, no tunnel. Everything it starts is stopped in
- * stop(), and killAllDaemonsNow() is the synchronous last resort of the benchmark's exit.
+ * admin listener on a free loopback port (or a unix socket), no tunnel. Everything it starts
+ * is stopped in stop(), and killAllDaemonsNow() is the synchronous last resort of the
+ * benchmark's exit.
  */
 
 const CLI = join(REPO_ROOT, 'packages', 'daemon', 'bin', 'mcp-workstation.js');
@@ -25,7 +26,18 @@ export interface DaemonStart {
   logFile: string;
   /** `node` flags for the daemon's own process (a profiler's); its children do not get them. */
   nodeFlags: string[];
+  /** The MCP listener's port (mcpUrl then says where it is); default 0: the daemon picks one, and mcpUrl is undefined. */
+  listenPort?: number;
+  /**
+   * The admin listener on a unix socket in the daemon's temporary directory instead of a free
+   * loopback port: a part that measures the loopback listener keeps the admin's readiness
+   * polls off TCP (and out of /proc/net/tcp, which the owner check reads).
+   */
+  adminOnUnixSocket?: boolean;
 }
+
+/** Where the admin listener is, as node:http's request() takes it. */
+type AdminAddress = { host: string; port: number } | { socketPath: string };
 
 export interface StopResult {
   /** SIGTERM → the daemon and every process of its tree (seen before the stop) gone. */
@@ -45,7 +57,9 @@ export class DaemonProcess {
 
   private constructor(
     readonly child: ChildProcess,
-    readonly adminPort: number,
+    private readonly admin: AdminAddress,
+    /** http://127.0.0.1:<port>/mcp when the caller chose the port (DaemonStart.listenPort). */
+    readonly mcpUrl: string | undefined,
     readonly logFile: string,
     private readonly configDir: string,
     spawnedAtWallMs: number,
@@ -75,9 +89,10 @@ export class DaemonProcess {
   }
 
   static async start(options: DaemonStart): Promise<DaemonProcess> {
-    const adminPort = await freePort();
     const configDir = mkdtempSync(join(tmpdir(), 'mcpw-bench-daemon-'));
-    const configFile = writeConfig(configDir, options.servers, adminPort);
+    const admin: AdminAddress = options.adminOnUnixSocket ? { socketPath: join(configDir, 'admin.sock') } : { host: '127.0.0.1', port: await freePort() };
+    const listenPort = options.listenPort ?? 0;
+    const configFile = writeConfig(configDir, options.servers, admin, listenPort);
     const log = openSync(options.logFile, 'w');
     const spawnedAtWallMs = Date.now();
     const spawnedAt = performance.now();
@@ -96,7 +111,8 @@ export class DaemonProcess {
     } finally {
       closeSync(log);
     }
-    const daemon = new DaemonProcess(child, adminPort, options.logFile, configDir, spawnedAtWallMs, spawnedAt);
+    const mcpUrl = listenPort === 0 ? undefined : `http://127.0.0.1:${listenPort}/mcp`;
+    const daemon = new DaemonProcess(child, admin, mcpUrl, options.logFile, configDir, spawnedAtWallMs, spawnedAt);
     running.add(daemon);
     return daemon;
   }
@@ -111,19 +127,19 @@ export class DaemonProcess {
    */
   async waitReady(pollMs: number, timeoutMs: number): Promise<{ readyMs: number; polls: number }> {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const url = `http://127.0.0.1:${this.adminPort}/readyz`;
+    const where = 'socketPath' in this.admin ? `/readyz on ${this.admin.socketPath}` : `http://${this.admin.host}:${this.admin.port}/readyz`;
     let polls = 0;
     try {
       while (performance.now() - this.spawnedAt < timeoutMs) {
         if (this.exited) throw new Error(this.spawnError ? `mcp-workstation up did not start: ${this.spawnError.message}` : `mcp-workstation up exited (${this.exitedWith}) before it was ready`);
         polls += 1;
-        if ((await httpStatus(url, agent)) === 200) return { readyMs: performance.now() - this.spawnedAt, polls };
+        if ((await readyzStatus(this.admin, agent)) === 200) return { readyMs: performance.now() - this.spawnedAt, polls };
         await delay(pollMs);
       }
     } finally {
       agent.destroy();
     }
-    throw new Error(`mcp-workstation up did not answer 200 on ${url} within ${timeoutMs} ms`);
+    throw new Error(`mcp-workstation up did not answer 200 on ${where} within ${timeoutMs} ms`);
   }
 
   logTail(lines = 20): string {
@@ -172,17 +188,18 @@ export function killAllDaemonsNow(): void {
 
 /**
  * A config file (0600, as docs/configuration.md asks of a file that may hold secrets) with
- * `servers` copies of the test server, the MCP listener on a port the daemon picks, the admin
- * listener on `adminPort`, no tunnel, and a state directory of its own so no registration of
- * the machine's user is read. Log level and everything else stay at their defaults.
+ * `servers` copies of the test server (shared sessions, the default), the MCP listener on
+ * `listenPort` (0: the daemon picks), the admin listener at `admin`, no tunnel, and a state
+ * directory of its own so no registration (or API key) of the machine's user is read or
+ * written. Log level and everything else stay at their defaults.
  */
-function writeConfig(dir: string, servers: number, adminPort: number): string {
+function writeConfig(dir: string, servers: number, admin: AdminAddress, listenPort: number): string {
   const file = join(dir, 'config.json');
   const serverMap: Record<string, { command: string; args: string[] }> = {};
   for (let i = 1; i <= servers; i++) serverMap[`bench-${i}`] = { command: process.execPath, args: [BENCH_SERVER, 'stdio'] };
   const config = {
-    listen: { host: '127.0.0.1', port: 0 },
-    admin: `127.0.0.1:${adminPort}`,
+    listen: { host: '127.0.0.1', port: listenPort },
+    admin: 'socketPath' in admin ? admin.socketPath : `${admin.host}:${admin.port}`,
     logFormat: 'json',
     stateDir: join(dir, 'state'),
     tunnel: { enabled: false },
@@ -244,10 +261,10 @@ async function within(promise: Promise<void>, ms: number): Promise<boolean> {
   }
 }
 
-/** The HTTP status of a GET, or 0 when nothing answers (yet). */
-function httpStatus(url: string, agent: Agent): Promise<number> {
+/** The HTTP status of GET /readyz on the admin listener, or 0 when nothing answers (yet). */
+function readyzStatus(admin: AdminAddress, agent: Agent): Promise<number> {
   return new Promise((resolve) => {
-    const req = request(url, { method: 'GET', agent }, (res) => {
+    const req = request({ ...admin, path: '/readyz', method: 'GET', agent }, (res) => {
       res.resume();
       res.once('end', () => resolve(res.statusCode ?? 0));
     });

@@ -5,6 +5,7 @@ import { REPO_ROOT, assertRunnable } from './contenders.js';
 import type { Contender } from './contenders.js';
 import { killAllLoadGeneratorsNow } from './load-generator-process.js';
 import { DAEMON_OPTIONS, killAllDaemonsNow, runDaemon } from './daemon-run.js';
+import { OWNER_CHECK_OPTIONS, killAllOwnerCheckYardsticksNow, runOwnerCheck } from './owner-check-run.js';
 import { ForeignCpu, markOurProcesses } from './foreign-cpu.js';
 import { describeMachine } from './machine.js';
 import { UsageRequested, idleContenders, parseOptions } from './profile.js';
@@ -29,7 +30,7 @@ function progress(text: string): void {
   process.stderr.write(`[bench] ${text}\n`);
 }
 
-/** `daemonNodeFlags`: a profiler's and --mcpw-node-flags, for the daemon part's `up` (after the product's own flags). */
+/** `daemonNodeFlags`: a profiler's and --mcpw-node-flags, for the daemon and owner-check parts' `up` and `bridge` (after the product's own flags). */
 async function runAll(options: BenchOptions, results: BenchResults, context: RunContext, daemonNodeFlags: string[]): Promise<void> {
   const { profile, contenders, parts } = options;
   for (let round = 1; round <= profile.rounds; round++) {
@@ -50,6 +51,12 @@ async function runAll(options: BenchOptions, results: BenchResults, context: Run
       const run = await runDaemon(DAEMON_OPTIONS[profile.name], context.logDir, progress, { round, foreignCpu: context.foreignCpu, nodeFlags: daemonNodeFlags });
       progress(`round ${round}/${profile.rounds}: daemon (${((Date.now() - started) / 1000).toFixed(1)} s)${run.failure ? ` failed: ${run.failure.split('\n')[0]}` : ''}`);
       results.daemonRuns.push(run);
+    }
+    if (parts.includes('owner-check')) {
+      const started = Date.now();
+      const run = await runOwnerCheck(OWNER_CHECK_OPTIONS[profile.name], context.logDir, progress, { round, foreignCpu: context.foreignCpu, nodeFlags: daemonNodeFlags });
+      progress(`round ${round}/${profile.rounds}: owner-check (${((Date.now() - started) / 1000).toFixed(1)} s)${run.failure ? ` failed: ${run.failure.split('\n')[0]}` : ''}`);
+      results.ownerCheckRuns?.push(run);
     }
     for (const contender of idleContenders(options)) {
       const started = Date.now();
@@ -113,6 +120,7 @@ async function main(args: string[]): Promise<number> {
     idleRuns: [],
     tunnelRuns: [],
     daemonRuns: [],
+    ownerCheckRuns: [],
   };
   progress('measuring the yardsticks (an empty Node process, the test server starting)');
   results.references = await measureReferences(options.profile.referenceSamples);
@@ -143,6 +151,7 @@ process.on('exit', () => {
   killAllLoadGeneratorsNow();
   killAllTunnelProcessesNow();
   killAllDaemonsNow();
+  killAllOwnerCheckYardsticksNow();
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -137,9 +137,12 @@ export function idleContenders(options: BenchOptions): Contender[] {
 /** Run contenders' root process under a Node profiler; the profiles land beside the logs. */
 export type ProfilerKind = 'cpu' | 'heap';
 
-/** The parts beside the contenders: the tunnel (network namespaces) and the daemon (`up`). */
-export type PartId = 'tunnel' | 'daemon';
-export const PARTS: readonly PartId[] = ['tunnel', 'daemon'];
+/**
+ * The parts beside the contenders: the tunnel (network namespaces), the daemon (`up`), and
+ * the owner check of the loopback listener (`up` and `bridge` side by side).
+ */
+export type PartId = 'tunnel' | 'daemon' | 'owner-check';
+export const PARTS: readonly PartId[] = ['tunnel', 'daemon', 'owner-check'];
 
 export interface BenchOptions {
   profile: Profile;

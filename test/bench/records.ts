@@ -1,5 +1,6 @@
 import type { ContenderId } from './contenders.js';
 import type { DaemonRun } from './daemon-run.js';
+import type { OwnerCheckRun } from './owner-check-run.js';
 import type { TunnelRun } from './tunnel-run.js';
 import type { ChurnResult, LatencyResult, OperationCounts, ThroughputResult } from './load-protocol.js';
 import type { MachineDescription } from './machine.js';
@@ -72,6 +73,8 @@ export interface BenchResults {
   tunnelRuns: TunnelRun[];
   /** The daemon part, one per round (`mcp-workstation up`: start to ready, idle). */
   daemonRuns: DaemonRun[];
+  /** The owner-check part, one per round (a ping per new connection and on one kept-alive connection; absent in results older than it). */
+  ownerCheckRuns?: OwnerCheckRun[];
   /** Share of the machine's CPU used by other processes over the whole benchmark. */
   foreignCpuShare?: number;
 }

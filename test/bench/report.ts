@@ -5,9 +5,10 @@ import type { ContenderFigures, Summary } from './summary.js';
 import { figuresFor } from './summary.js';
 import type { TargetCheck } from './targets.js';
 import { renderDaemonSection } from './daemon-report.js';
+import { renderOwnerCheckSection } from './owner-check-report.js';
 import { renderTunnelSection } from './tunnel-report.js';
 
-/** The markdown report: figures, ratios, idle sessions, targets, the tunnel and daemon parts, rounds, machine. */
+/** The markdown report: figures, ratios, idle sessions, targets, the tunnel, daemon and owner-check parts, rounds, machine. */
 
 function num(value: number, digits = 2): string {
   if (!Number.isFinite(value)) return '–';
@@ -188,6 +189,8 @@ ${targetsTable(checks)}
 ${renderTunnelSection(results.tunnelRuns)}
 
 ${renderDaemonSection(results.daemonRuns)}
+
+${renderOwnerCheckSection(results.ownerCheckRuns ?? [])}
 
 ## Rounds
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { netnsPrerequisiteProblem } from '../support/netns';
-import { REPO_ROOT, assertBuilt, commandLine, processesWithEnv, waitFor, withDeadline } from './support';
+import { REPO_ROOT, assertBuilt, commandLine, isGone, processesWithEnv, waitFor, withDeadline } from './support';
 
 // `npm run bench` works: the benchmark's smoke profile starts every contender as a real
 // process, makes a few calls through each with the SDK's client, writes its report and leaves
@@ -16,6 +16,7 @@ const execFileAsync = promisify(execFile);
 const BENCH_MAIN = join(REPO_ROOT, 'test', 'bench', 'dist', 'main.js');
 const CONTENDERS = ['native', 'sg-stateful', 'sg-stateless', 'mcpw-shared', 'mcpw-shared-json', 'mcpw-per-session', 'mcpw-stateless'];
 const MARKER_VARIABLE = 'MCP_WORKSTATION_BENCH_SMOKE_MARKER';
+const OWNER_CHECK_LISTENERS = ['up', 'bridge', 'bare-check', 'bare'];
 
 interface PhaseCounts {
   ok: number;
@@ -32,12 +33,21 @@ interface SmokeRun {
   open?: { rssBytes: number; processes: number };
 }
 
+interface OwnerCheckSeries {
+  n: number;
+  p50Ms: number;
+  p99Ms: number;
+  statuses: Record<string, number>;
+  errors: number;
+}
+
 interface SmokeResults {
   results: {
     runs: SmokeRun[];
     idleRuns: Array<{ contender: string; failure?: string; sessions?: PhaseCounts }>;
     tunnelRuns: Array<{ failure?: string; echo?: { gateway: { ok: number; errors: number }; loopback: { ok: number; errors: number } }; transfer?: unknown }>;
     daemonRuns: Array<{ failure?: string; readyMs?: number; idle?: unknown; stopMs?: number }>;
+    ownerCheckRuns: Array<{ failure?: string; newConnection?: Record<string, OwnerCheckSeries>; keptAlive?: Record<string, OwnerCheckSeries>; pids?: number[] }>;
   };
 }
 
@@ -108,12 +118,26 @@ describe('npm run bench (smoke profile)', () => {
     const reportFile = readdirSync(outDir).find((name) => name.endsWith('.md')) as string;
     const report = readFileSync(join(outDir, reportFile), 'utf8');
     expect(stdout).toContain(report.trim());
-    for (const heading of ['## Figures', '## Ratios', '## Targets', '### Tunnel', '### Daemon']) expect(report).toContain(heading);
+    for (const heading of ['## Figures', '## Ratios', '## Targets', '### Tunnel', '### Daemon', '### Owner check']) expect(report).toContain(heading);
     expect(report).not.toContain('TODO');
 
     // The daemon part: `mcp-workstation up` became ready, idled and stopped.
     const [daemon] = results.daemonRuns;
     expect({ failure: daemon?.failure, ready: (daemon?.readyMs ?? 0) > 0, idle: daemon?.idle !== undefined, stopped: daemon?.stopMs !== undefined }).toEqual({ failure: undefined, ready: true, idle: true, stopped: true });
+    // The owner-check part: up, bridge and the bare pair answered every request, on new
+    // connections and on one kept-alive connection, and the check let the benchmark's own user in.
+    const [ownerCheck] = results.ownerCheckRuns;
+    const answeredBy = (series: Record<string, OwnerCheckSeries> | undefined) =>
+      OWNER_CHECK_LISTENERS.map((id) => {
+        const figures = series?.[id];
+        return { id, answered: (figures?.n ?? 0) > 0, figures: Number.isFinite(figures?.p50Ms) && Number.isFinite(figures?.p99Ms), refused: figures?.statuses['403'] ?? 0, errors: figures?.errors };
+      });
+    const everyListener = OWNER_CHECK_LISTENERS.map((id) => ({ id, answered: true, figures: true, refused: 0, errors: 0 }));
+    expect({ failure: ownerCheck?.failure, newConnection: answeredBy(ownerCheck?.newConnection), keptAlive: answeredBy(ownerCheck?.keptAlive) }).toEqual({
+      failure: undefined,
+      newConnection: everyListener,
+      keptAlive: everyListener,
+    });
     // The tunnel part needs network namespaces (root); where they cannot be made it says why.
     const [tunnel] = results.tunnelRuns;
     const problem = netnsPrerequisiteProblem();
@@ -129,9 +153,14 @@ describe('npm run bench (smoke profile)', () => {
       expect(tunnel?.failure).toContain(problem);
     }
 
-    const survivors = await waitFor(() => processesWithEnv(marker).length === 0 || undefined, { what: 'every process the benchmark started to be gone', timeoutMs: 5_000 }).then(
+    // `up` runs without the marker (the benchmark clears MCP_WORKSTATION_ variables for it), so
+    // the owner-check part's processes are also looked for by the pids it recorded.
+    const ownerCheckPids = ownerCheck?.pids ?? [];
+    expect(ownerCheckPids.length).toBeGreaterThanOrEqual(3);
+    const left = () => [...processesWithEnv(marker), ...ownerCheckPids.filter((pid) => !isGone(pid))];
+    const survivors = await waitFor(() => left().length === 0 || undefined, { what: 'every process the benchmark started to be gone', timeoutMs: 5_000 }).then(
       () => [],
-      () => processesWithEnv(marker).map((pid) => `${pid} ${commandLine(pid)}`),
+      () => left().map((pid) => `${pid} ${commandLine(pid)}`),
     );
     expect(survivors).toEqual([]);
   }, 90_000);
