@@ -13,7 +13,7 @@ export type {
 } from './types.js';
 export { SupervisedServer } from './supervised-server.js';
 export { splitCommandLine } from './command-line.js';
-export { findOnPath } from './find-on-path.js';
+export { findOnPath, isExecutableFile } from './find-on-path.js';
 export { DEFAULT_RESTART_POLICY } from './backoff.js';
 export { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_STDERR_TAIL_LINES, DEFAULT_STOP_GRACE_MS } from './settings.js';
 export { checkServerCommand } from './launch-plan.js';

@@ -11,7 +11,7 @@ export type { ServiceDefinition } from './render.js';
 export { serviceLayout, SYSTEMD_UNIT_NAME, LAUNCHD_LABELS } from './layout.js';
 export type { ServiceLayout, SystemdLayout, LaunchdLayout } from './layout.js';
 export { parseEnvFile, formatEnvFile, EnvFileSyntaxError } from './env-file.js';
-export { servicePath, findOnPath } from './service-path.js';
+export { servicePath } from './service-path.js';
 export { resolveServiceUser, lookupUser } from './service-user.js';
 export { ServiceInstallError } from './install-error.js';
 export type { CommandRunner, CommandResult } from './run-command.js';

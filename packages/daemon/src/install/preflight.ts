@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { underRoot } from './layout.js';
-import { findOnPath, isExecutableFile } from './service-path.js';
+import { findOnPath, isExecutableFile } from '@mcp-workstation/supervisor';
 import type { ServiceTarget } from './target.js';
 
 /**

@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -88,21 +88,5 @@ function statOrNull(file: string): { uid: number; mode: number } | null {
     return statSync(file);
   } catch {
     return null;
-  }
-}
-
-/** The first executable named `command` on `searchPath`, or null; an absolute command is checked as is. */
-export function findOnPath(command: string, searchPath: string): string | null {
-  const candidates = command.includes('/') ? [command] : searchPath.split(path.delimiter).filter((dir) => dir !== '').map((dir) => path.join(dir, command));
-  return candidates.find(isExecutableFile) ?? null;
-}
-
-export function isExecutableFile(file: string): boolean {
-  try {
-    if (!statSync(file).isFile()) return false;
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
   }
 }
