@@ -2,9 +2,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateKeyPair, publicKeyFromPrivate, uapiGet, uapiSocketIsLive, uapiSocketPath, type WireGuardKeyPair } from '@mcp-workstation/wireguard';
-import { withPrivateKeyFile } from '../../packages/tunnel/src/wireguard/private-key-file';
+import { withPrivateKeyFile } from '../../packages/wireguard/src/device/private-key-file';
 import type { WireGuardConfig } from '../../packages/tunnel/src/wireguard/types';
-import { parseWgDump } from '../../packages/tunnel/src/wireguard/wg-dump';
+import { parseWgDump } from '../../packages/wireguard/src/device/wg-dump';
 import {
   createNamespacePair,
   describeWithNetns,

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { ServerState, TunnelBlock } from '@mcp-workstation/protocol';
+import { NO_PEER_STATISTICS } from '@mcp-workstation/wireguard';
 import { ControlChannel } from '../control/control-channel.js';
 import type { ControlChannelState, ControlTiming, HelloContent, StatusContent, TunnelUpdate } from '../control/types.js';
 import { AgentStateStore, newestKeyPair, type AgentState, type KeyConfirmation } from '../state/agent-state.js';
 import { createWireGuardBackend, type BackendChoice } from '../wireguard/select-backend.js';
 import type { PeerStatistics, TunnelListener, TunnelLogger, WireGuardBackend } from '../wireguard/types.js';
-import { NO_PEER_STATISTICS } from '../wireguard/peer-statistics.js';
 import { resolveEndpoint, type LookupAddress } from './endpoint-resolver.js';
 import { handshakeHealth, worstOf, type ComponentHealth, type TunnelHealth } from './tunnel-health.js';
 import { tunnelAddress, tunnelHostHeader, wireGuardConfig } from './wireguard-config.js';

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
-import { KernelBackend, KernelModuleMissingError } from './backend-kernel';
-import { CommandError } from '@mcp-workstation/wireguard';
+import { CommandError, KernelModuleMissingError } from '@mcp-workstation/wireguard';
+import { KernelBackend } from './backend-kernel';
 import { commandLines, recordingRunner, sampleConfig, type RecordedCommand } from './test-support/fixtures';
 import type { BackendStatus } from './types';
 

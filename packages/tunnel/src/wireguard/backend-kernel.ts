@@ -1,56 +1,36 @@
+import { KernelDevice, NO_PEER_STATISTICS, hasChanges, peerStatistics, runCommand, type KernelDeviceOptions } from '@mcp-workstation/wireguard';
 import type { KernelBackendOptions } from './backend-options.js';
 import { errorMessage } from './backend-status.js';
 import { InterfaceNetwork, networkSettings } from './interface-network.js';
 import { OsBackend } from './os-backend.js';
-import { NO_PEER_STATISTICS } from './peer-statistics.js';
 import { assertPrerequisites } from './prerequisites.js';
-import { withPrivateKeyFile } from './private-key-file.js';
-import { CommandError, runCommand, type CommandRunner } from '@mcp-workstation/wireguard';
 import type { PeerStatistics, WireGuardConfig } from './types.js';
 import { validateWireGuardConfig } from './validate-config.js';
-import { parseWgDump } from './wg-dump.js';
-import { changesBetween, fullConfiguration, hasChanges, toWgSetArgs, type WireGuardChanges } from './wireguard-changes.js';
-
-/** `ip link add … type wireguard` failed because this kernel has no WireGuard module. */
-export class KernelModuleMissingError extends Error {
-  constructor(detail: string) {
-    super(
-      `this kernel has no WireGuard module (${detail.trim()}): load it with \`sudo modprobe wireguard\` ` +
-        '(built into Linux 5.6 and later; older kernels need the wireguard-dkms package), ' +
-        'or use the wireguard-go backend (`auto` picks it when the module is missing)',
-    );
-    this.name = 'KernelModuleMissingError';
-  }
-}
+import { changesBetween, fullConfiguration } from './wireguard-changes.js';
 
 /**
- * WireGuard in the Linux kernel: `ip link add <ifname> type wireguard`, configured with
- * `wg set` (the private key through a short-lived 0600 file, never argv) and read with `wg show <ifname> dump`.
- * Nothing to supervise: the interface lives in the kernel until down() deletes it.
+ * WireGuard in the Linux kernel: a KernelDevice (`ip link add <ifname> type wireguard`,
+ * configured with `wg set`, read with `wg show <ifname> dump`), with addresses, MTU and routes
+ * set by `ip`. Nothing to supervise: the interface lives in the kernel until down() deletes it.
  */
 export class KernelBackend extends OsBackend {
   readonly kind = 'kernel' as const;
   /** Set only once this backend created the interface: down() never deletes another's. */
-  private createdInterface: string | null = null;
+  private device: KernelDevice | null = null;
   private readonly network: InterfaceNetwork;
-  private readonly run: CommandRunner;
-  private readonly ip: string;
-  private readonly wg: string;
+  private readonly deviceOptions: KernelDeviceOptions;
 
   constructor(private readonly options: KernelBackendOptions = {}) {
     super('kernel', options.logger);
-    this.run = options.runCommand ?? runCommand;
-    this.ip = options.ipPath ?? 'ip';
-    this.wg = options.wgPath ?? 'wg';
-    this.network = new InterfaceNetwork(this.run, this.ip);
+    const run = options.runCommand ?? runCommand;
+    this.deviceOptions = { runCommand: run, ipPath: options.ipPath, wgPath: options.wgPath, keyFileDirectory: options.keyFileDirectory };
+    this.network = new InterfaceNetwork(run, options.ipPath);
   }
 
   async statistics(): Promise<PeerStatistics> {
     const config = this.requireConfig('read statistics');
-    const { stdout } = await this.run(this.wg, ['show', config.interfaceName, 'dump']);
-    const peer = parseWgDump(stdout).find((candidate) => candidate.publicKey === config.peer.publicKey);
-    if (!peer) return { ...NO_PEER_STATISTICS };
-    return { lastHandshakeAt: peer.lastHandshakeAt, rxBytes: peer.rxBytes, txBytes: peer.txBytes, endpoint: peer.endpoint };
+    const peer = (await this.requireDevice().peers()).find((candidate) => candidate.publicKey === config.peer.publicKey);
+    return peer ? peerStatistics(peer) : { ...NO_PEER_STATISTICS };
   }
 
   protected async bringUp(config: WireGuardConfig): Promise<void> {
@@ -61,9 +41,9 @@ export class KernelBackend extends OsBackend {
     this.reporter.set('starting', `creating ${config.interfaceName}`);
     try {
       await (this.options.checkPrerequisites ?? assertPrerequisites)(this.kind, config.interfaceName);
-      await this.createInterface(config.interfaceName);
+      this.device = await KernelDevice.create(config.interfaceName, this.deviceOptions);
       this.config = config;
-      await this.writeWireGuard(config.interfaceName, fullConfiguration(config));
+      await this.device.configure(fullConfiguration(config));
       await this.network.apply(null, networkSettings(config));
       this.reporter.set('up', `${config.interfaceName} is up with ${config.address}`);
     } catch (error) {
@@ -73,25 +53,6 @@ export class KernelBackend extends OsBackend {
     }
   }
 
-  private async createInterface(name: string): Promise<void> {
-    try {
-      await this.run(this.ip, ['link', 'add', 'dev', name, 'type', 'wireguard']);
-    } catch (error) {
-      if (error instanceof CommandError && isModuleMissing(error.stderr)) throw new KernelModuleMissingError(error.stderr);
-      throw error;
-    }
-    this.createdInterface = name;
-  }
-
-  private async writeWireGuard(name: string, changes: WireGuardChanges): Promise<void> {
-    const { privateKey } = changes;
-    if (privateKey === undefined) {
-      await this.run(this.wg, toWgSetArgs(name, changes));
-      return;
-    }
-    await withPrivateKeyFile(privateKey, (file) => this.run(this.wg, toWgSetArgs(name, changes, file)), this.options.keyFileDirectory);
-  }
-
   protected async applyLive(next: WireGuardConfig): Promise<void> {
     const previous = this.requireConfig('apply a config');
     validateKernelConfig(next);
@@ -99,7 +60,7 @@ export class KernelBackend extends OsBackend {
       throw new Error(`the interface name cannot change live (${previous.interfaceName} → ${next.interfaceName}): call down() and up() instead`);
     }
     const changes = changesBetween(previous, next);
-    if (hasChanges(changes)) await this.writeWireGuard(next.interfaceName, changes);
+    if (hasChanges(changes)) await this.requireDevice().configure(changes);
     await this.network.apply(networkSettings(previous), networkSettings(next));
     this.config = next;
   }
@@ -108,19 +69,20 @@ export class KernelBackend extends OsBackend {
   protected async teardown(): Promise<void> {
     this.config = null;
     await this.closeListeners();
-    const created = this.createdInterface;
-    this.createdInterface = null;
+    const device = this.device;
+    this.device = null;
     // Deleting the interface takes its addresses and routes with it.
-    if (created) await this.network.deleteLink(created);
+    await device?.close();
+  }
+
+  /** The device exists whenever a config does (up() sets both, teardown() clears both). */
+  private requireDevice(): KernelDevice {
+    if (!this.device) throw new Error('the WireGuard interface is not up (call up() first)');
+    return this.device;
   }
 }
 
 function validateKernelConfig(config: WireGuardConfig): void {
   // The kernel backend is Linux-only, whatever platform the caller runs the checks for.
   validateWireGuardConfig(config, 'linux');
-}
-
-/** What iproute2 and the kernel say when `type wireguard` is unknown. */
-export function isModuleMissing(stderr: string): boolean {
-  return /Unknown device type|Operation not supported|not supported|No such device/i.test(stderr);
 }

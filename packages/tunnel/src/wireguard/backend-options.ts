@@ -1,5 +1,4 @@
-import type { CommandRunner } from '@mcp-workstation/wireguard';
-import type { RestartPolicy } from './restart-backoff.js';
+import type { CommandRunner, RestartPolicy } from '@mcp-workstation/wireguard';
 import type { BackendKind, TunnelLogger } from './types.js';
 
 /** What both OS backends (kernel, wireguard-go) can be given; every field has a default. */

@@ -1,15 +1,20 @@
-import { runCommand, uapiGet, uapiSet, uapiSocketPath } from '@mcp-workstation/wireguard';
+import {
+  NO_PEER_STATISTICS,
+  RestartBackoff,
+  WireGuardGoProcess,
+  hasChanges,
+  peerStatistics,
+  runCommand,
+  uapiSocketPath,
+} from '@mcp-workstation/wireguard';
 import type { WireGuardGoBackendOptions } from './backend-options.js';
 import { errorMessage } from './backend-status.js';
 import { InterfaceNetwork, networkSettings } from './interface-network.js';
 import { OsBackend } from './os-backend.js';
-import { handshakeTime, NO_PEER_STATISTICS } from './peer-statistics.js';
 import { assertPrerequisites } from './prerequisites.js';
-import { RestartBackoff } from './restart-backoff.js';
 import type { PeerStatistics, WireGuardConfig } from './types.js';
 import { validateWireGuardConfig } from './validate-config.js';
-import { changesBetween, fullConfiguration, hasChanges, toUapiLines } from './wireguard-changes.js';
-import { WireGuardGoProcess } from './wireguard-go-process.js';
+import { changesBetween, fullConfiguration } from './wireguard-changes.js';
 
 /**
  * WireGuard in userspace: one supervised `wireguard-go -f <ifname>` per interface,
@@ -36,15 +41,8 @@ export class WireGuardGoBackend extends OsBackend {
   async statistics(): Promise<PeerStatistics> {
     const config = this.requireConfig('read statistics');
     if (!this.device) throw new Error(`no statistics while wireguard-go is not running (${this.reporter.status.reason})`);
-    const device = await uapiGet(uapiSocketPath(config.interfaceName));
-    const peer = device.peers.find((candidate) => candidate.publicKey === config.peer.publicKey);
-    if (!peer) return { ...NO_PEER_STATISTICS };
-    return {
-      lastHandshakeAt: handshakeTime(peer.lastHandshakeTimeSec, peer.lastHandshakeTimeNsec),
-      rxBytes: peer.rxBytes,
-      txBytes: peer.txBytes,
-      endpoint: peer.endpoint,
-    };
+    const peer = (await this.device.peers()).find((candidate) => candidate.publicKey === config.peer.publicKey);
+    return peer ? peerStatistics(peer) : { ...NO_PEER_STATISTICS };
   }
 
   protected async bringUp(config: WireGuardConfig): Promise<void> {
@@ -79,7 +77,7 @@ export class WireGuardGoBackend extends OsBackend {
     });
     this.device = device;
     try {
-      await uapiSet(uapiSocketPath(config.interfaceName), toUapiLines(fullConfiguration(config)));
+      await device.configure(fullConfiguration(config));
       await this.network.apply(null, networkSettings(config));
     } catch (error) {
       this.device = null;
@@ -101,7 +99,7 @@ export class WireGuardGoBackend extends OsBackend {
     }
     try {
       const changes = changesBetween(previous, next);
-      if (hasChanges(changes)) await uapiSet(uapiSocketPath(next.interfaceName), toUapiLines(changes));
+      if (hasChanges(changes)) await device.configure(changes);
       await this.network.apply(networkSettings(previous), networkSettings(next));
       this.config = next;
     } catch (error) {

@@ -65,14 +65,3 @@ describe('InterfaceNetwork.apply', () => {
     );
   });
 });
-
-describe('InterfaceNetwork links', () => {
-  const missing = recordingRunner(({ args }) => new CommandError('ip', args, 1, 'Cannot find device "mcpw0"\n'));
-
-  it('deletes a link, and a missing one is fine', async () => {
-    await expect(new InterfaceNetwork(missing).deleteLink('mcpw0')).resolves.toBeUndefined();
-    const run = recordingRunner();
-    await new InterfaceNetwork(run, '/sbin/ip').deleteLink('mcpw0');
-    expect(commandLines(run.commands)).toEqual(['/sbin/ip link del dev mcpw0']);
-  });
-});

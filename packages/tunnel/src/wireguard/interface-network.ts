@@ -18,8 +18,8 @@ export function networkSettings(config: WireGuardConfig): NetworkSettings {
 
 /**
  * Addresses, MTU, link state and routes of one interface, through `ip` (iproute2) with
- * argv only. Shared by the kernel and wireguard-go backends, which differ only in how the
- * interface comes to exist and how its WireGuard settings are written.
+ * argv only. Shared by the kernel and wireguard-go backends, which differ only in the device
+ * behind the interface (how it comes to exist, is configured and goes away).
  */
 export class InterfaceNetwork {
   constructor(
@@ -46,15 +46,6 @@ export class InterfaceNetwork {
     }
   }
 
-  /** Deletes the interface (its addresses and routes go with it); absent is fine. */
-  async deleteLink(name: string): Promise<void> {
-    try {
-      await this.run(this.ip, ['link', 'del', 'dev', name]);
-    } catch (error) {
-      if (!isNoSuchDevice(error)) throw error;
-    }
-  }
-
   private async addAddress(name: string, address: string): Promise<void> {
     // nodad: an IPv6 address stays "tentative" during duplicate address detection and
     // the tunnel listener could not bind it yet; a point-to-point tunnel has no duplicates.
@@ -77,9 +68,4 @@ export class InterfaceNetwork {
       if (!(error instanceof CommandError && /No such process|Cannot find device/i.test(error.stderr))) throw error;
     }
   }
-}
-
-/** iproute2's answer for a missing interface. */
-export function isNoSuchDevice(error: unknown): boolean {
-  return error instanceof CommandError && /Cannot find device|does not exist/i.test(error.stderr);
 }

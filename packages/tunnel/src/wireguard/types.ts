@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { PeerStatistics } from '@mcp-workstation/wireguard';
 
 /**
  * The seam between the tunnel and a WireGuard implementation, shaped like wireguard-go's
@@ -41,13 +42,8 @@ export interface WireGuardConfig {
   peer: WireGuardPeerConfig;
 }
 
-export interface PeerStatistics {
-  /** null: never handshaked. */
-  lastHandshakeAt: Date | null;
-  rxBytes: number;
-  txBytes: number;
-  endpoint: string | null;
-}
+/** The peer's counters and latest handshake, as every WireGuard device reports them. */
+export type { PeerStatistics } from '@mcp-workstation/wireguard';
 
 export type BackendState = 'down' | 'starting' | 'up' | 'failed';
 

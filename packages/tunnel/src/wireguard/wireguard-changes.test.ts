@@ -1,6 +1,6 @@
-import { keyToHex } from '@mcp-workstation/wireguard';
+import { hasChanges, keyToHex, toUapiLines } from '@mcp-workstation/wireguard';
 import { sampleConfig } from './test-support/fixtures';
-import { changesBetween, fullConfiguration, hasChanges, toUapiLines, toWgSetArgs } from './wireguard-changes';
+import { changesBetween, fullConfiguration } from './wireguard-changes';
 
 describe('fullConfiguration → UAPI', () => {
   it('writes key, port, the single peer and its allowed IPs, with keys in hex', () => {
@@ -67,30 +67,5 @@ describe('changesBetween', () => {
   it('writes a new private key (rotation) without touching the peer', () => {
     const next = { ...previous, privateKey: sampleConfig().privateKey };
     expect(toUapiLines(changesBetween(previous, next))).toEqual([`private_key=${keyToHex(next.privateKey)}`]);
-  });
-});
-
-describe('toWgSetArgs', () => {
-  it('names the key file, never the key, in argv', () => {
-    const config = sampleConfig();
-    const args = toWgSetArgs('mcpw0', fullConfiguration(config), '/tmp/dir/private.key');
-    expect(args).toEqual([
-      'set', 'mcpw0', 'listen-port', '0', 'private-key', '/tmp/dir/private.key',
-      'peer', config.peer.publicKey, 'endpoint', '192.0.2.2:51820', 'persistent-keepalive', '25', 'allowed-ips', '198.51.100.1/32',
-    ]);
-    expect(args.join(' ')).not.toContain(config.privateKey);
-  });
-
-  it('refuses to write a key change without a key file', () => {
-    expect(() => toWgSetArgs('mcpw0', fullConfiguration(sampleConfig()))).toThrow(/no key file/);
-  });
-
-  it('says "off" for keepalive 0 and removes a replaced peer', () => {
-    const previous = sampleConfig();
-    const next = sampleConfig({ privateKey: previous.privateKey });
-    next.peer.persistentKeepalive = 0;
-    const args = toWgSetArgs('mcpw0', changesBetween(previous, next));
-    expect(args.slice(0, 5)).toEqual(['set', 'mcpw0', 'peer', previous.peer.publicKey, 'remove']);
-    expect(args).toEqual(expect.arrayContaining(['persistent-keepalive', 'off']));
   });
 });

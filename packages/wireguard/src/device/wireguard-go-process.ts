@@ -2,21 +2,24 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TunnelLogger } from './types.js';
-import { uapiSocketIsLive } from '@mcp-workstation/wireguard';
+import { uapiGet, uapiSet, uapiSocketIsLive } from '../uapi.js';
+import { toUapiLines } from './changes.js';
+import { peerFromUapi } from './peer-statistics.js';
+import type { DeviceChanges, DevicePeer, WireGuardDevice, WireGuardLogger } from './types.js';
 
 /**
  * One run of `wireguard-go -f <ifname>`, from spawn until its control socket answers, to
  * its exit. This small watcher, rather than the supervisor package, because the supervisor
  * frames JSON-RPC on stdout and owns its own restart policy, while here "ready" means "the
  * UAPI socket answers" and a restart must re-apply the whole WireGuard config, which only
- * the backend knows. The backend decides about restarts; this class only reports the exit.
+ * the caller knows. The caller decides about restarts (RestartBackoff paces them); this class
+ * only reports the exit. As a WireGuardDevice it is configured and read over its UAPI socket.
  */
 export interface WireGuardGoProcessOptions {
   executable: string;
   interfaceName: string;
   socketPath: string;
-  logger?: TunnelLogger;
+  logger?: WireGuardLogger;
   /** How long wireguard-go may take to open its socket. */
   startTimeoutMs?: number;
   /** How long it may take to exit after SIGTERM before SIGKILL. */
@@ -31,7 +34,8 @@ const OUTPUT_TAIL_LINES = 20;
 const SOCKET_POLL_MS = 50;
 const KILL_DEADLINE_MS = 5_000;
 
-export class WireGuardGoProcess {
+export class WireGuardGoProcess implements WireGuardDevice {
+  readonly kind = 'wireguard-go' as const;
   private readonly outputTail: string[] = [];
   private stopping = false;
   private started = false;
@@ -80,6 +84,24 @@ export class WireGuardGoProcess {
       await running.stop();
       throw error;
     }
+  }
+
+  get interfaceName(): string {
+    return this.options.interfaceName;
+  }
+
+  /** Writes a change over the UAPI socket: one `set=1` transaction. */
+  async configure(changes: DeviceChanges): Promise<void> {
+    await uapiSet(this.options.socketPath, toUapiLines(changes));
+  }
+
+  async peers(): Promise<DevicePeer[]> {
+    return (await uapiGet(this.options.socketPath)).peers.map(peerFromUapi);
+  }
+
+  /** The device's close(): stop(), after which wireguard-go has removed its interface. */
+  close(): Promise<void> {
+    return this.stop();
   }
 
   get pid(): number | undefined {

@@ -1,11 +1,5 @@
 import { handshakeTime } from './peer-statistics.js';
-import type { PeerStatistics } from './types.js';
-
-export interface DumpedPeer extends PeerStatistics {
-  publicKey: string;
-  allowedIps: string[];
-  persistentKeepalive: number;
-}
+import type { DevicePeer } from './types.js';
 
 /**
  * Parses `wg show <ifname> dump`: the first line is the interface (its private key is
@@ -13,7 +7,7 @@ export interface DumpedPeer extends PeerStatistics {
  * endpoint, allowed IPs, latest handshake (epoch seconds, 0 = never), rx bytes, tx bytes,
  * persistent keepalive ("off" or seconds).
  */
-export function parseWgDump(text: string): DumpedPeer[] {
+export function parseWgDump(text: string): DevicePeer[] {
   const lines = text.split('\n').filter((line) => line.trim() !== '');
   return lines.slice(1).map((line, index) => {
     const fields = line.split('\t');

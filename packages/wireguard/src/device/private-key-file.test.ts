@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { generateKeyPair } from '@mcp-workstation/wireguard';
+import { generateKeyPair } from '../keys';
 import { withPrivateKeyFile } from './private-key-file';
 
 describe('withPrivateKeyFile', () => {

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { uapiGet } from '@mcp-workstation/wireguard';
+import { uapiGet } from '../uapi';
 import { WireGuardGoProcess } from './wireguard-go-process';
 
 // Stand-ins for the wireguard-go executable (real child processes), so start, stop and exit
