@@ -33,6 +33,10 @@ export function isErrorResponse(message: JSONRPCMessage): message is JSONRPCErro
   return 'error' in message;
 }
 
+export function isResultResponse(message: JSONRPCMessage): message is JSONRPCResultResponse {
+  return 'result' in message && 'id' in message;
+}
+
 /** The body of a JSON-RPC error: what `errorResponse` wraps. */
 export interface JsonRpcErrorBody {
   code: number;

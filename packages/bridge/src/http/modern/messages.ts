@@ -1,33 +1,8 @@
-import type {
-  JSONRPCErrorResponse,
-  JSONRPCMessage,
-  JSONRPCNotification,
-  JSONRPCRequest,
-  JSONRPCResultResponse,
-  RequestId,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCErrorResponse, JSONRPCNotification, RequestId } from '@modelcontextprotocol/sdk/types.js';
 
-/**
- * Structural tests on messages the upstream hands back. Structural (not the SDK's zod
- * guards) because these messages were already validated where they entered the bridge; the
- * question here is only which kind each one is.
- */
-
-export function isResultResponse(message: JSONRPCMessage): message is JSONRPCResultResponse {
-  return 'result' in message && 'id' in message;
-}
-
-export function isErrorResponse(message: JSONRPCMessage): message is JSONRPCErrorResponse {
-  return 'error' in message;
-}
-
-export function isServerRequest(message: JSONRPCMessage): message is JSONRPCRequest {
-  return 'method' in message && 'id' in message;
-}
-
-export function isNotification(message: JSONRPCMessage): message is JSONRPCNotification {
-  return 'method' in message && !('id' in message);
-}
+// The structural tests on messages the upstream hands back are the upstream's own
+// (upstream/jsonrpc.ts); a request coming from the child is a server request here.
+export { isErrorResponse, isNotification, isRequest as isServerRequest, isResultResponse } from '../../upstream/jsonrpc.js';
 
 export function cancelledNotification(requestId: RequestId, reason: string): JSONRPCNotification {
   return { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason } };
