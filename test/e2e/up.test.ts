@@ -8,8 +8,17 @@ describe('mcp-workstation up', () => {
   it('serves the embedded server-everything with no configuration, and says how to serve your own', async () => {
     const daemon = await startDaemon(['up', '--port', '0']);
     expect(daemon.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    await daemon.waitForOutput(/mcp-workstation up -- <command>/);
     expect(daemon.stderrText()).toContain('@modelcontextprotocol/server-everything');
-    expect(daemon.stderrText()).toContain('mcp-workstation up -- <command>');
+    // The first line is where to connect (README): the notices, the local-users line and the
+    // admin listener come after the endpoints. (Warnings go out at once: the test's own
+    // MCP_WORKSTATION_E2E_MARKER variable draws one.)
+    const lines = daemon.stderrText().split('\n').filter((line) => line.includes('"level":"info"'));
+    expect(lines[0]).toContain(`MCP endpoint: ${daemon.endpoint}`);
+    const endpointsEnd = lines.findIndex((line) => line.includes('health: '));
+    expect(endpointsEnd).toBeGreaterThan(0);
+    expect(lines.findIndex((line) => line.includes('serving the embedded default'))).toBeGreaterThan(endpointsEnd);
+    expect(lines.findIndex((line) => line.includes('may use the MCP listener'))).toBeGreaterThan(endpointsEnd);
     const client = await connectClient('streamableHttp', daemon.endpoint);
     expect(client.initializeResult.serverInfo.name).toBe('mcp-servers/everything');
   });

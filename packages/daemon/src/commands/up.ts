@@ -5,6 +5,7 @@ import { describeSource } from '../config/sources.js';
 import { UsageError, UserError } from '../errors.js';
 import { RecentErrors } from '../health/recent-errors.js';
 import { createLogger, type DaemonLogger } from '../logging/logger.js';
+import { StartupNotices } from '../logging/startup-notices.js';
 import { KnownSecrets } from '../logging/redact.js';
 import { LoginOffer } from '../service/login-offer.js';
 import { runService } from '../service/run.js';
@@ -35,13 +36,16 @@ export async function upCommand(argv: string[], env: NodeJS.ProcessEnv = process
     extraTransports: [recentErrors.transport()],
   });
   for (const warning of invocation.warnings) logger.warn(warning);
-  for (const notice of invocation.notices) logger.info(notice);
-  const tunnel = await tunnelPlan(invocation, logger, knownSecrets);
+  // Where to connect is said first; what is said before the service listens waits for it.
+  const startup = new StartupNotices(logger);
+  const tunnel = await tunnelPlan(invocation, startup.logger, knownSecrets);
   await runService(invocation.service, logger, invocation.endpoints, {
     tunnel: tunnel.plan,
     tunnelOffReason: tunnel.offReason,
     admin: invocation.admin,
     shutdownGraceMs: invocation.shutdownGraceMs,
+    notices: invocation.notices,
+    startup,
     foreground,
     recentErrors,
     loginOffer: loginOffer?.(logger),

@@ -7,6 +7,7 @@ import { DaemonMetrics } from '../metrics/daemon-metrics.js';
 import { startService } from '../wiring.js';
 import type { RunningService, ServiceConfig } from '../wiring.js';
 import type { Endpoint } from './endpoints.js';
+import { StartupNotices } from '../logging/startup-notices.js';
 import { logRequest } from './foreground.js';
 import { checkCommandRunnable } from './preflight.js';
 import { ConfigReloader, type ReloadedConfig } from './reload.js';
@@ -31,6 +32,10 @@ export interface RunOptions {
   loginOffer?: LoginOffer;
   /** SIGHUP: what the configuration is now. Without it SIGHUP stops the daemon. */
   reload?: { initial: ReloadedConfig; load: () => ReloadedConfig };
+  /** Lines for the person who started it (the embedded default server…): said after where to connect. */
+  notices?: readonly string[];
+  /** What the command logged before (its own info lines held too); a new one when absent. */
+  startup?: StartupNotices;
 }
 
 /** Time left to the children and the tunnel once the grace period is over, before a stop is forced. */
@@ -46,10 +51,18 @@ const STOP_MARGIN_MS = 20_000;
  */
 export async function runService(
   config: ServiceConfig,
-  logger: DaemonLogger,
+  daemonLogger: DaemonLogger,
   describeEndpoints: (address: { host: string; port: number }) => Endpoint[],
   options: RunOptions = {},
 ): Promise<DaemonRuntime> {
+  // Where to connect is said first: what is logged before it waits (startup-notices.ts).
+  const startup = options.startup ?? new StartupNotices(daemonLogger);
+  const logger = startup.logger;
+  // A start that fails still shows what it had said.
+  const failed = (error: unknown): never => {
+    startup.release();
+    throw error;
+  };
   for (const server of config.servers) checkCommandRunnable(server.name, server.command);
   let service: RunningService | null = null;
   let runtime: DaemonRuntime | null = null;
@@ -66,7 +79,7 @@ export async function runService(
     onRequest,
     onChannel: options.foreground ? firstStartProgress(logger) : undefined,
     onAwsMonitor: options.loginOffer ? (server, monitor) => options.loginOffer?.watch(server, monitor) : undefined,
-  });
+  }).catch(failed);
   const running = service;
   running.statuses.on('change', (status, channel) => metrics.onServerStatus(status, channel));
   const notify = SdNotify.fromEnvironment({ logger });
@@ -92,8 +105,10 @@ export async function runService(
   );
   // Whatever ends the process (a crash included), no child process group may outlive it.
   process.once('exit', () => running.killChildren());
-  if (options.admin) await startAdminOrClose(daemon, options.admin);
-  for (const endpoint of describeEndpoints(running.address)) logger.info(`${endpoint.label}: ${endpoint.url}`, { url: endpoint.url });
+  if (options.admin) await startAdminOrClose(daemon, options.admin).catch(failed);
+  for (const endpoint of describeEndpoints(running.address)) daemonLogger.info(`${endpoint.label}: ${endpoint.url}`, { url: endpoint.url });
+  startup.release();
+  for (const notice of options.notices ?? []) logger.info(notice);
   if (options.tunnel) daemon.startTunnel(options.tunnel);
   notify?.startWatchdog();
   const starting = running.startServers();
