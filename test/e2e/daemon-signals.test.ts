@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { cleanUp, connectClient, rawRequest, resultText, startDaemon, withDeadline } from './support';
+import { REPO_ROOT, cleanUp, connectClient, processesWithEnv, rawRequest, resultText, startDaemon, waitFor, withDeadline } from './support';
 import { adminStatus, everythingServerYaml, makeWorkspace, serverComponent, waitForStatus, writeGatedServer, type Workspace } from './daemon-support';
 
 // Signals: SIGTERM lets requests in flight finish; SIGHUP reloads the config without touching
@@ -12,6 +14,32 @@ beforeEach(() => {
 afterEach(async () => {
   await cleanUp();
   workspace.remove();
+});
+
+describe('npm start', () => {
+  it("stops the daemon and its server when npm's own process is sent SIGTERM (npm forwards it; the script execs the CLI)", async () => {
+    // `npm start &` then `kill <npm's pid>`: before the script's `exec`, the shell between npm
+    // and the daemon took the signal and the daemon ran on under PID 1, holding its ports.
+    const marker = `MCPW_NPM_START_MARKER=${randomUUID()}`;
+    const npm = spawn('npm', ['start', '--', '--admin', workspace.admin, '--tunnel', 'false'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, MCP_WORKSTATION_PORT: '0', [marker.split('=')[0]]: marker.split('=')[1] },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    npm.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    npm.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    try {
+      await waitFor(() => /MCP endpoint: http:\/\/127\.0\.0\.1:\d+\/mcp/.test(output), { what: 'npm start to print the MCP endpoint', timeoutMs: 20_000 });
+      // The daemon and its server (the embedded server-everything), found by the marker they inherit.
+      await waitFor(() => processesWithEnv(marker).length >= 3, { what: 'npm, the daemon and its server to run' });
+      npm.kill('SIGTERM');
+      await waitFor(() => processesWithEnv(marker).length === 0, { what: 'npm, the daemon and its server to be gone', timeoutMs: 20_000 });
+      expect(output).toMatch(/SIGTERM received: stopping/);
+    } finally {
+      for (const pid of processesWithEnv(marker)) process.kill(pid, 'SIGKILL');
+    }
+  }, 60_000);
 });
 
 describe('SIGTERM', () => {
