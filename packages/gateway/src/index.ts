@@ -16,6 +16,5 @@ export type { GatewayWireGuard, GatewayPeer, GatewayInterfaceConfig, PeerStatist
 export { UserspaceWireGuard, type UserspaceWireGuardOptions } from './wireguard/userspace-wireguard.js';
 /** For tests and development only: a WireGuard side that installs nothing (see its comment). */
 export { NoopWireGuard } from './wireguard/noop-wireguard.js';
-export { generatePrivateKey, publicKeyFromPrivate } from './wireguard/keys.js';
 export { createStreamLogger, silentLogger, type GatewayLogger, type LogLevel } from './log/logger.js';
 export { GATEWAY_VERSION } from './version.js';

@@ -8,8 +8,8 @@ export { generateKeyPair, publicKeyFromPrivate, isWireGuardKey, keyToHex, keyFro
 export type { WireGuardKeyPair, GenerateKeyPair } from './keys.js';
 
 // Running ip and wg: argv only, never a shell.
-export { runCommand, CommandError } from './run-command.js';
-export type { CommandRunner, CommandResult, CommandOptions } from './run-command.js';
+export { runCommand, CommandError, inNamespace } from './run-command.js';
+export type { CommandRunner, CommandResult, CommandOptions, NamespaceOption } from './run-command.js';
 
 // The cross-platform userspace API (wireguard.com/xplatform) that wireguard-go serves.
 export { uapiGet, uapiSet, uapiSocketIsLive, uapiSocketPath, UapiError, UAPI_SOCKET_DIRECTORY } from './uapi.js';

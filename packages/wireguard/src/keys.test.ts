@@ -86,3 +86,15 @@ describe('isWireGuardKey', () => {
     expect(publicKeyFromPrivate(privateKey)).toBe(hexToBase64('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a'));
   });
 });
+
+// Moved from the gateway's key tests.
+describe('keys made with wireguard-tools', () => {
+  it('derives the public key `wg pubkey` prints (pair made with wireguard-tools)', () => {
+    expect(publicKeyFromPrivate('YNqHbfBQKaGvzefSSuufuNKaRYlzPvdTPG3pLyVgIUk=')).toBe('pDQTks0Gc5VJ6CAfj7hrVXHgsaTElAQuOESoJtFIxmY=');
+  });
+
+  it('converts between base64 and hex', () => {
+    const A = 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=';
+    expect(keyFromHex(keyToHex(A))).toBe(A);
+  });
+});

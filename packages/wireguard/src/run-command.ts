@@ -40,3 +40,13 @@ export const runCommand: CommandRunner = (file, args, options = {}) =>
       },
     );
   });
+
+/** Where an interface lives: the current network namespace, or a named one (`ip netns`). */
+export interface NamespaceOption {
+  netns?: string;
+}
+
+/** argv run inside `netns` when one is named: `ip netns exec` execs the program, so its pid stays the program's. */
+export function inNamespace(argv: readonly string[], { netns }: NamespaceOption): string[] {
+  return netns ? ['ip', 'netns', 'exec', netns, ...argv] : [...argv];
+}

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generateKeyPair, keyToHex } from './keys';
-import { parseDevice, uapiGet, uapiSet, uapiSocketIsLive, uapiSocketPath } from './uapi';
+import { peerFromUapi, peerStatistics } from './device/peer-statistics';
+import { generateKeyPair, keyFromHex, keyToHex, publicKeyFromPrivate } from './keys';
+import { answerErrno, parseDevice, uapiGet, uapiSet, uapiSocketIsLive, uapiSocketPath } from './uapi';
 
 // A stand-in for wireguard-go's side of the socket that speaks the protocol the way
 // wireguard-go does (it keeps the connection open after each answer); the real one is
@@ -80,7 +81,7 @@ describe('the UAPI client', () => {
 });
 
 describe('parseDevice', () => {
-  it('reads each peer section and never keeps the private key', () => {
+  it('reads each peer section and never keeps the private key, only the public key it makes', () => {
     const first = generateKeyPair().publicKey;
     const second = generateKeyPair().publicKey;
     const response = [
@@ -103,6 +104,7 @@ describe('parseDevice', () => {
     ].join('\n');
     const device = parseDevice(response);
     expect(device).toEqual({
+      publicKey: publicKeyFromPrivate(keyFromHex('ab'.repeat(32))),
       listenPort: 51820,
       peers: [
         {
@@ -119,5 +121,44 @@ describe('parseDevice', () => {
       ],
     });
     expect(JSON.stringify(device)).not.toContain('ab'.repeat(32));
+  });
+});
+
+// Moved from the gateway's UAPI tests, where it read answers with a parser of its own.
+describe('UAPI answers', () => {
+  const A = 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=';
+  const B = 'HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=';
+  const hexA = Buffer.from(A, 'base64').toString('hex');
+  const hexB = Buffer.from(B, 'base64').toString('hex');
+
+  it('reads errno', () => {
+    expect(answerErrno('errno=0\n\n')).toBe(0);
+    expect(answerErrno('private_key=00\nerrno=-22\n\n')).toBe(-22);
+    expect(answerErrno('')).toBeNull();
+  });
+
+  it('reads per-peer statistics keyed by base64 key', () => {
+    const answer = [
+      'private_key=' + '11'.repeat(32),
+      'listen_port=51820',
+      `public_key=${hexA}`,
+      'endpoint=10.0.0.2:41000',
+      'last_handshake_time_sec=1700000000',
+      'last_handshake_time_nsec=500000000',
+      'rx_bytes=1234',
+      'tx_bytes=5678',
+      'allowed_ip=100.96.0.2/32',
+      `public_key=${hexB}`,
+      'last_handshake_time_sec=0',
+      'last_handshake_time_nsec=0',
+      'rx_bytes=0',
+      'tx_bytes=0',
+      'errno=0',
+      '',
+      '',
+    ].join('\n');
+    const stats = new Map(parseDevice(answer).peers.map((peer) => [peer.publicKey, peerStatistics(peerFromUapi(peer))]));
+    expect(stats.get(A)).toEqual({ lastHandshakeAt: new Date(1_700_000_000_500), rxBytes: 1234, txBytes: 5678, endpoint: '10.0.0.2:41000' });
+    expect(stats.get(B)).toEqual({ lastHandshakeAt: null, rxBytes: 0, txBytes: 0, endpoint: null });
   });
 });

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import path from 'node:path';
-import { keyFromHex } from './keys.js';
+import { keyFromHex, publicKeyFromPrivate } from './keys.js';
 
 /**
  * A client for the cross-platform WireGuard userspace API (wireguard.com/xplatform), the
@@ -28,6 +28,8 @@ export interface UapiPeer {
 }
 
 export interface UapiDevice {
+  /** base64, derived from the device's private key (which is read past, never kept); null: none set. */
+  publicKey: string | null;
   listenPort: number | null;
   peers: UapiPeer[];
 }
@@ -90,7 +92,7 @@ function exchange(socketPath: string, request: string, timeoutMs: number): Promi
     socket.once('end', () => fail(new UapiError(`wireguard-go closed ${socketPath} before answering`, null)));
     socket.on('data', (chunk: string) => {
       received += chunk;
-      if (/(^|\n)errno=-?\d+\n\n$/.test(received)) {
+      if (answerErrno(received) !== null) {
         socket.destroy();
         resolve(received);
       }
@@ -113,9 +115,14 @@ const ERRNO_MEANINGS: Record<number, string> = {
   [-5]: 'an I/O error',
 };
 
-function checkErrno(response: string, operation: string): void {
+/** The `errno=N` line that ends every answer (0: success), or null while the answer is incomplete. */
+export function answerErrno(response: string): number | null {
   const match = /(?:^|\n)errno=(-?\d+)\n\n$/.exec(response);
-  const errno = match ? Number(match[1]) : NaN;
+  return match ? Number(match[1]) : null;
+}
+
+function checkErrno(response: string, operation: string): void {
+  const errno = answerErrno(response) ?? NaN;
   if (errno === 0) return;
   const meaning = ERRNO_MEANINGS[errno] ?? 'see wireguard-go\'s log';
   throw new UapiError(`wireguard-go refused the ${operation} request (errno=${errno}: ${meaning})`, Number.isNaN(errno) ? null : errno);
@@ -123,7 +130,7 @@ function checkErrno(response: string, operation: string): void {
 
 /** Each `public_key=` line opens a peer; the lines after it belong to that peer. */
 export function parseDevice(response: string): UapiDevice {
-  const device: UapiDevice = { listenPort: null, peers: [] };
+  const device: UapiDevice = { publicKey: null, listenPort: null, peers: [] };
   let peer: UapiPeer | null = null;
   for (const line of response.split('\n')) {
     const separator = line.indexOf('=');
@@ -137,6 +144,8 @@ export function parseDevice(response: string): UapiDevice {
       applyPeerField(peer, key, value);
     } else if (key === 'listen_port') {
       device.listenPort = Number(value);
+    } else if (key === 'private_key') {
+      device.publicKey = publicKeyFromPrivate(keyFromHex(value, 'private key'));
     }
   }
   return device;

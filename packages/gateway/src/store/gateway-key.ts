@@ -1,9 +1,8 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { WireGuardKey } from '@mcp-workstation/protocol';
-import { writeJsonAtomic } from '@mcp-workstation/wireguard';
+import { generateKeyPair, publicKeyFromPrivate, writeJsonAtomic } from '@mcp-workstation/wireguard';
 import { readStateFile } from './state-file.js';
-import { generatePrivateKey, publicKeyFromPrivate } from '../wireguard/keys.js';
 
 const GatewayKeySchema = z.object({ privateKey: WireGuardKey });
 
@@ -20,7 +19,7 @@ export interface GatewayKeyPair {
 export async function loadOrCreateGatewayKey(stateDir: string): Promise<GatewayKeyPair> {
   const file = path.join(stateDir, 'gateway-key.json');
   const saved = await readStateFile(file, GatewayKeySchema);
-  const privateKey = saved?.privateKey ?? generatePrivateKey();
+  const privateKey = saved?.privateKey ?? generateKeyPair().privateKey;
   if (!saved) await writeJsonAtomic(file, { privateKey });
   return { privateKey, publicKey: publicKeyFromPrivate(privateKey) };
 }

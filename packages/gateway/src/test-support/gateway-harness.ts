@@ -1,8 +1,8 @@
+import { generateKeyPair } from '@mcp-workstation/wireguard';
 import { startGateway, type RunningGateway } from '../gateway.js';
 import type { GatewayOptions } from '../config.js';
 import { TokenStore } from '../store/token-store.js';
 import { NoopWireGuard } from '../wireguard/noop-wireguard.js';
-import { generatePrivateKey, publicKeyFromPrivate } from '../wireguard/keys.js';
 import { collectingLogger } from './logs.js';
 
 export interface TestGateway {
@@ -34,8 +34,7 @@ export async function startTestGateway(stateDir: string, options: Partial<Gatewa
 }
 
 export function newAgentKey(): { privateKey: string; publicKey: string } {
-  const privateKey = generatePrivateKey();
-  return { privateKey, publicKey: publicKeyFromPrivate(privateKey) };
+  return generateKeyPair();
 }
 
 export function registrationBody(publicKey: string, extra: Record<string, unknown> = {}): Record<string, unknown> {

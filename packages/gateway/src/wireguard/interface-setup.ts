@@ -1,4 +1,4 @@
-import { ipArgv, runCommand, type NamespaceOption } from './run-command.js';
+import { runCommand, type NamespaceOption } from '@mcp-workstation/wireguard';
 
 /** Linux interface names are at most 15 bytes; keep to characters every tool accepts. */
 export function checkInterfaceName(name: string): void {
@@ -7,9 +7,14 @@ export function checkInterfaceName(name: string): void {
   }
 }
 
+/** Runs `ip` with `-n <netns>` when one is named. */
+function ip(args: string[], { netns }: NamespaceOption): Promise<unknown> {
+  return runCommand('ip', netns ? ['-n', netns, ...args] : args);
+}
+
 export async function interfaceExists(name: string, ns: NamespaceOption): Promise<boolean> {
   try {
-    await runCommand(ipArgv(['link', 'show', 'dev', name], ns));
+    await ip(['link', 'show', 'dev', name], ns);
     return true;
   } catch {
     return false;
@@ -22,12 +27,12 @@ export async function interfaceExists(name: string, ns: NamespaceOption): Promis
  * `replace` rather than `add`: applying twice (after a wireguard-go restart) is not an error.
  */
 export async function configureInterface(name: string, address: string, poolCidr: string, mtu: number, ns: NamespaceOption): Promise<void> {
-  await runCommand(ipArgv(['address', 'replace', `${address}/32`, 'dev', name], ns));
-  await runCommand(ipArgv(['link', 'set', 'dev', name, 'mtu', String(mtu), 'up'], ns));
-  await runCommand(ipArgv(['route', 'replace', poolCidr, 'dev', name, 'src', address], ns));
+  await ip(['address', 'replace', `${address}/32`, 'dev', name], ns);
+  await ip(['link', 'set', 'dev', name, 'mtu', String(mtu), 'up'], ns);
+  await ip(['route', 'replace', poolCidr, 'dev', name, 'src', address], ns);
 }
 
 /** Removes a leftover interface (wireguard-go normally removes its own on exit). */
 export async function deleteInterface(name: string, ns: NamespaceOption): Promise<void> {
-  if (await interfaceExists(name, ns)) await runCommand(ipArgv(['link', 'delete', 'dev', name], ns)).catch(() => undefined);
+  if (await interfaceExists(name, ns)) await ip(['link', 'delete', 'dev', name], ns).catch(() => undefined);
 }

@@ -1,3 +1,5 @@
+import type { PeerStatistics } from '@mcp-workstation/wireguard';
+
 /**
  * The gateway's WireGuard side as one small interface: the real one drives wireguard-go over
  * its UAPI socket; a no-op one (see noop-wireguard.ts) stands in where no tunnel can exist.
@@ -23,14 +25,8 @@ export interface GatewayInterfaceConfig {
   peers: GatewayPeer[];
 }
 
-export interface PeerStatistics {
-  /** null: never handshaked. */
-  lastHandshakeAt: Date | null;
-  rxBytes: number;
-  txBytes: number;
-  /** Where the agent's packets last came from, host:port, or null. */
-  endpoint: string | null;
-}
+/** An agent's latest handshake and counters, as every WireGuard device reports them. */
+export type { PeerStatistics } from '@mcp-workstation/wireguard';
 
 export interface GatewayWireGuard {
   /** What it is, for logs and `agents list`: 'wireguard-go' or 'none'. */

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { generateKeyPair, keyToHex, publicKeyFromPrivate, uapiGet, uapiSet, uapiSocketPath } from '@mcp-workstation/wireguard';
 import { adminRequest } from '../admin/admin-client.js';
 import type { AgentListing } from '../admin/operations.js';
 import { CLI_BIN } from '../test-support/cli-process.js';
@@ -18,8 +19,6 @@ import { makeTempDir, removeDir } from '../test-support/temp-dir.js';
 import { waitFor } from '../test-support/wait.js';
 import { newAgentKey, registrationBody } from '../test-support/gateway-harness.js';
 import { TokenStore } from '../store/token-store.js';
-import { generatePrivateKey, keyToHex, publicKeyFromPrivate } from './keys.js';
-import { uapiRequest, uapiSocketPath } from './uapi-client.js';
 import { UserspaceWireGuard } from './userspace-wireguard.js';
 
 const problem = wireguardPrerequisiteProblem();
@@ -51,7 +50,7 @@ if (problem !== null && !process.env.CI) {
       const ifname = `mwg${suffix}`;
       const { logger, lines } = collectingLogger();
       const wireguard = new UserspaceWireGuard({ interfaceName: ifname, netns: namespaces!.first, log: logger });
-      const privateKey = generatePrivateKey();
+      const privateKey = generateKeyPair().privateKey;
       const [agent, rotated] = [newAgentKey(), newAgentKey()];
       try {
         await wireguard.start({ privateKey, listenPort: 51820, address: '100.96.0.1', poolCidr: '100.96.0.0/16', mtu: 1420, peers: [{ publicKey: agent.publicKey, address: '100.96.0.2' }] });
@@ -84,7 +83,7 @@ if (problem !== null && !process.env.CI) {
       const wireguard = new UserspaceWireGuard({ interfaceName: ifname, netns: namespaces!.first, log: logger });
       const agent = newAgentKey();
       try {
-        await wireguard.start({ privateKey: generatePrivateKey(), listenPort: 51820, address: '100.96.0.1', poolCidr: '100.96.0.0/16', mtu: 1420, peers: [] });
+        await wireguard.start({ privateKey: generateKeyPair().privateKey, listenPort: 51820, address: '100.96.0.1', poolCidr: '100.96.0.0/16', mtu: 1420, peers: [] });
         await wireguard.setPeer({ publicKey: agent.publicKey, address: '100.96.0.9' });
         const pid = sh(['sh', '-c', `pgrep -f -x 'wireguard-go -f ${ifname}'`]).trim();
         process.kill(Number(pid), 'SIGKILL');
@@ -106,7 +105,7 @@ if (problem !== null && !process.env.CI) {
       sh(['ip', '-n', namespaces!.first, 'link', 'add', ifname, 'type', 'veth', 'peer', 'name', `${ifname}p`]);
       const wireguard = new UserspaceWireGuard({ interfaceName: ifname, netns: namespaces!.first, log: collectingLogger().logger });
       await expect(
-        wireguard.start({ privateKey: generatePrivateKey(), listenPort: 51820, address: '100.96.0.1', poolCidr: '100.96.0.0/16', mtu: 1420, peers: [] }),
+        wireguard.start({ privateKey: generateKeyPair().privateKey, listenPort: 51820, address: '100.96.0.1', poolCidr: '100.96.0.0/16', mtu: 1420, peers: [] }),
       ).rejects.toThrow(`the interface ${ifname} already exists and is not this gateway's: choose another --wg-interface, or remove it (ip link delete ${ifname})`);
       await wireguard.stop();
       expect(sh(['ip', '-n', namespaces!.first, 'link', 'show', 'dev', ifname])).toContain(ifname);
@@ -143,13 +142,15 @@ if (problem !== null && !process.env.CI) {
 
         // The agent's side: its own wireguard-go, configured over UAPI as the tunnel block says.
         agentWg = spawnInNamespace(agentNs, ['wireguard-go', '-f', agentIf]);
-        await waitFor('the agent UAPI socket', () => uapiRequest(uapiSocketPath(agentIf), 'get=1\n\n').then(() => true, () => false));
+        await waitFor('the agent UAPI socket', () => uapiGet(uapiSocketPath(agentIf)).then(() => true, () => false));
         const peer = registration.tunnel.peer;
-        await uapiRequest(
-          uapiSocketPath(agentIf),
-          `set=1\nprivate_key=${keyToHex(agentKey.privateKey)}\npublic_key=${keyToHex(peer.publicKey)}\nendpoint=${peer.endpoint}\n` +
-            `persistent_keepalive_interval=${peer.persistentKeepalive}\nallowed_ip=${peer.allowedIps[0]}\n\n`,
-        );
+        await uapiSet(uapiSocketPath(agentIf), [
+          `private_key=${keyToHex(agentKey.privateKey)}`,
+          `public_key=${keyToHex(peer.publicKey)}`,
+          `endpoint=${peer.endpoint}`,
+          `persistent_keepalive_interval=${peer.persistentKeepalive}`,
+          `allowed_ip=${peer.allowedIps[0]}`,
+        ]);
         sh(['ip', '-n', agentNs, 'address', 'add', registration.tunnel.address, 'dev', agentIf]);
         sh(['ip', '-n', agentNs, 'link', 'set', 'dev', agentIf, 'mtu', String(registration.tunnel.mtu), 'up']);
         sh(['ip', '-n', agentNs, 'route', 'add', peer.allowedIps[0], 'dev', agentIf]);

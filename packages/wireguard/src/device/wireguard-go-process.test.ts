@@ -72,7 +72,7 @@ function isAlive(pid: number): boolean {
 describe('WireGuardGoProcess', () => {
   it('resolves once the socket answers, and stop() ends it and its socket', async () => {
     const running = await start(fakeWireGuardGo());
-    await expect(uapiGet(path.join(dir, 'mcpwtest0.sock'))).resolves.toEqual({ listenPort: null, peers: [] });
+    await expect(uapiGet(path.join(dir, 'mcpwtest0.sock'))).resolves.toEqual({ publicKey: null, listenPort: null, peers: [] });
     const pid = running.pid as number;
     await running.stop();
     expect(isAlive(pid)).toBe(false);

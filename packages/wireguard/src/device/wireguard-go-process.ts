@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inNamespace, type NamespaceOption } from '../run-command.js';
 import { uapiGet, uapiSet, uapiSocketIsLive } from '../uapi.js';
 import { toUapiLines } from './changes.js';
 import { peerFromUapi } from './peer-statistics.js';
@@ -15,7 +16,7 @@ import type { DeviceChanges, DevicePeer, WireGuardDevice, WireGuardLogger } from
  * the caller knows. The caller decides about restarts (RestartBackoff paces them); this class
  * only reports the exit. As a WireGuardDevice it is configured and read over its UAPI socket.
  */
-export interface WireGuardGoProcessOptions {
+export interface WireGuardGoProcessOptions extends NamespaceOption {
   executable: string;
   interfaceName: string;
   socketPath: string;
@@ -65,7 +66,9 @@ export class WireGuardGoProcess implements WireGuardDevice {
    * lines) when it exits first or the deadline passes; nothing is left running then.
    */
   static async start(options: WireGuardGoProcessOptions): Promise<WireGuardGoProcess> {
-    const child = spawn(options.executable, ['-f', options.interfaceName], {
+    // In a named network namespace its interface is made there; the socket directory is shared.
+    const [file = options.executable, ...args] = inNamespace([options.executable, '-f', options.interfaceName], options);
+    const child = spawn(file, args, {
       // Its own process group: a terminal's Ctrl-C must not kill it before we stop it in order.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
