@@ -72,7 +72,11 @@ function buildGuard(config: BridgeConfig): RequestGuard {
 function createIngress(options: IngressOptions, bridgeGuard: RequestGuard, requests: RequestHandler, upgrades: UpgradeHandler): HttpServer {
   checkHosts('ingress.allowedHosts', options.allowedHosts);
   const name = options.name ?? 'ingress';
-  const guard: RequestGuard = { ...bridgeGuard, hosts: bridgeGuard.hosts.with(options.allowedHosts ?? []) };
+  const guard: RequestGuard = {
+    ...bridgeGuard,
+    hosts: bridgeGuard.hosts.with(options.allowedHosts ?? []),
+    apiKey: options.apiKeyRequired === false ? undefined : bridgeGuard.apiKey,
+  };
   const profile = { name, healthz: options.healthz ?? 'liveness' } as const;
   const server = createServer((req, res) => requests.handle(req, res, guard, profile));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => upgrades.handle(req, socket, head, guard, name));

@@ -71,6 +71,13 @@ export interface IngressOptions {
    * listener (200 "ready", 503 "starting"/"degraded", with the servers' states).
    */
   healthz?: 'liveness' | 'readiness';
+  /**
+   * Whether clients here must bring the bridge's API key (security.apiKey). Default true.
+   * False where the peer authenticates its own clients and nobody else can connect: the
+   * tunnel, whose only peer is the gateway over WireGuard (protocol.md §4). The gateway keeps
+   * its clients' Authorization to itself, so the key would refuse every request there.
+   */
+  apiKeyRequired?: boolean;
 }
 
 export interface Bridge {

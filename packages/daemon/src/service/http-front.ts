@@ -31,7 +31,7 @@ export interface FrontOptions extends IngressOptions {
 export function createFront(servers: ServerSet, options: FrontOptions): HttpServer {
   const ingresses = new WeakMap<Bridge, HttpServer>();
   const hostCheck = new HostCheck([...(options.bridgeAllowedHosts ?? []), ...(options.allowedHosts ?? [])], options.bridgeAllowedOrigins ?? []);
-  const ingressOptions: IngressOptions = { allowedHosts: options.allowedHosts, name: options.name, healthz: options.healthz };
+  const ingressOptions: IngressOptions = { allowedHosts: options.allowedHosts, name: options.name, healthz: options.healthz, apiKeyRequired: options.apiKeyRequired };
   const ingressOf = (unit: ServerUnit): HttpServer => {
     let ingress = ingresses.get(unit.bridge);
     if (!ingress) {

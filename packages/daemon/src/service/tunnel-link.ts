@@ -143,7 +143,9 @@ function tunnelIngress(service: RunningService): (socket: Duplex, context: { hos
   return (socket, { hostHeader }) => {
     let ingress = ingresses.get(hostHeader);
     if (!ingress) {
-      ingress = service.ingress({ allowedHosts: [hostHeader], name: 'tunnel', healthz: 'readiness' });
+      // The gateway authenticates its clients (and keeps their Authorization); WireGuard lets
+      // only the gateway in. A local API key is for local clients: not asked here.
+      ingress = service.ingress({ allowedHosts: [hostHeader], name: 'tunnel', healthz: 'readiness', apiKeyRequired: false });
       ingresses.set(hostHeader, ingress);
     }
     ingress.emit('connection', socket);
