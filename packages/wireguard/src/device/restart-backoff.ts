@@ -1,7 +1,7 @@
 export interface RestartPolicy {
   initialDelayMs: number;
   maxDelayMs: number;
-  /** This many exits within `windowMs` turn the state to `failed` (retries go on, slowly). */
+  /** This many exits within `windowMs` make next() report `failing` (retries go on, slowly). */
   failedAfterExits: number;
   windowMs: number;
 }
@@ -23,7 +23,7 @@ export class RestartBackoff {
     this.exits = [...this.exits.filter((time) => now - time < this.policy.windowMs), now];
     const exponential = this.policy.initialDelayMs * 2 ** (this.exits.length - 1);
     const capped = Math.min(this.policy.maxDelayMs, exponential);
-    // Half fixed, half random: restarts of many agents do not line up.
+    // Half fixed, half random: restarts of many processes (or machines) do not line up.
     const delayMs = Math.round(capped / 2 + Math.random() * (capped / 2));
     return { delayMs, failing: this.exits.length >= this.policy.failedAfterExits };
   }

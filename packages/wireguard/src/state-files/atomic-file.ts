@@ -64,7 +64,7 @@ export async function syncDirectory(dir: string): Promise<void> {
 export async function readPrivateFile(file: string): Promise<string | null> {
   let handle;
   try {
-    // O_NOFOLLOW: a symlink planted in place of a state file must not redirect the agent.
+    // O_NOFOLLOW: a symlink planted in place of a state file must not redirect the reader.
     handle = await fs.open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
