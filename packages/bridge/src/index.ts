@@ -1,5 +1,7 @@
 // Public face of @mcp-workstation/bridge: MCP over HTTP (Streamable HTTP, legacy SSE,
 // WebSocket, the 2026-07-28 era) in front of supervised stdio servers.
+// createBridge returns a Bridge: ingress(), handleRequest/handleUpgrade, start/close, and its servers
+// changed at runtime (serverNames, addServer, replaceServer, removeServer, defaultServer, setDefaultServer).
 export { createBridge } from './bridge.js';
 export { BridgeOptionsError } from './options-error.js';
 export { answerClientError } from './http/client-error.js';

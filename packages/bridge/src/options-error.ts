@@ -2,6 +2,8 @@
  * A BridgeOptions (or IngressOptions) value the bridge cannot use. createBridge() and
  * ingress() throw it before anything listens or starts, so a configuration mistake is a
  * sentence for the person who made it, not an "internal error" at the first request.
+ * The runtime server calls (addServer, replaceServer, removeServer, setDefaultServer) refuse
+ * with it too, changing nothing; their `option` names the call ("addServer(upstream).name").
  * `option` is the option's path ("security.allowedHosts[1]"), so a CLI can name its own flag.
  */
 export class BridgeOptionsError extends Error {

@@ -44,8 +44,9 @@ export interface LimitOptions {
 }
 
 export interface BridgeOptions {
+  /** The servers served from the start; Bridge.addServer/replaceServer/removeServer change them later. May be empty. */
   upstreams: Upstream[];
-  /** Which server the single-server paths (/mcp, /sse, /message, /ws) serve; default the first. */
+  /** Which server the single-server paths (/mcp, /sse, /message, /ws) serve; default the first (see Bridge.defaultServer). */
   defaultServer?: string;
   /** Which transports are offered; default all. */
   transports?: { streamableHttp?: boolean; sse?: boolean; ws?: boolean };
@@ -86,12 +87,68 @@ export interface Bridge {
   /** The plain request handler (for embedding). */
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Start every upstream (spawn + initialize). */
+  /** Start every upstream served now (spawn + initialize); servers added later are started as they come. */
   start(): Promise<void>;
-  /** Close every session and upstream. */
+  /** Close every session and upstream (those of servers still closing after a replace or remove too). */
   close(): Promise<void>;
   /** What each server's outgoing streams hold now, and how many were closed for a client that did not read. */
   streamStats(): OutgoingStreamStats[];
+
+  // ---- Servers at runtime ----
+  //
+  // Each call changes one server and nothing else: the other servers' sessions, streams,
+  // requests in flight, readiness and routes go on untouched. The routing changes when the
+  // call is made, before it returns its promise, on every ingress (and handleRequest); the
+  // promise is for the work behind it (closing the old server, starting the new one). A
+  // refused call (BridgeOptionsError: a name in use, no such server, an Upstream served
+  // already; Error once close() began) changes nothing. The bridge owns an Upstream from
+  // the moment a call accepts it: it starts it and closes it; a refused one stays the caller's.
+  //
+  // What a client of a server that goes away sees: its Streamable HTTP session is closed, so
+  // a stream it holds open (GET or a POST still waiting for its answer) ends without an
+  // answer, and its next request gets the answer of an unknown server (removed: 404, JSON-RPC
+  // -32601 "unknown server: <name>") or of an unknown session (replaced: 404, -32001 "Session
+  // not found", so it initializes again and gets the new server). A legacy SSE stream ends;
+  // a WebSocket is closed. A 2026-07-28 listen stream gets its final result and ends.
+
+  /** The names of the servers served now, in the order they came in (a replaced one keeps its place); /readyz lists them so. */
+  serverNames(): string[];
+  /**
+   * The server of the single-server paths (/mcp, /sse, /message, /ws or BridgeOptions.paths):
+   * BridgeOptions.defaultServer, else the first server the bridge ever had. It does not move
+   * when servers are added, nor when it is removed: those paths then answer as for an unknown
+   * server until a server of that name is added again or setDefaultServer() names another.
+   * undefined while the bridge never had a server (the paths answer 404 "nothing is served").
+   */
+  defaultServer(): string | undefined;
+  /** Makes a served server the default from the next request on; throws BridgeOptionsError for a name not served. */
+  setDefaultServer(name: string): void;
+  /**
+   * Serves one more server, at /servers/<name>/… (and the single-server paths if the bridge
+   * had no default yet). Rejects with BridgeOptionsError if a server of that name is served
+   * (use replaceServer). Resolves once the upstream started (answered or failed: a failure is
+   * logged and reported by /readyz, as in start()); before start() it does not start it, start() will.
+   * /readyz lists it from the call on ("starting" until it has been ready once).
+   */
+  addServer(upstream: Upstream): Promise<void>;
+  /**
+   * Serves `upstream` in place of the served server of the same name. At the call, new
+   * requests for that name (and the single-server paths, if it is the default) go to the new
+   * upstream; then the old one's sessions are closed (see above for what their clients see),
+   * then the old upstream is closed, then the new one is started (one after the other: two
+   * children of one server could compete for what it holds, a port or a lock). Requests the
+   * new one receives meanwhile wait for its child, as at start. /readyz shows the new one
+   * ("starting" until it has been ready once). Rejects with BridgeOptionsError when no
+   * server has that name (use addServer). Resolves when the new one started.
+   */
+  replaceServer(upstream: Upstream): Promise<void>;
+  /**
+   * Stops serving the server of that name. At the call, its paths (and the single-server paths,
+   * if it is the default) answer as for an unknown server, and /readyz no longer lists it;
+   * then its sessions are closed and its upstream is closed. Resolves when that is done;
+   * rejects with BridgeOptionsError when no server has that name.
+   */
+  removeServer(name: string): Promise<void>;
 }
 
 /** The transports whose outgoing streams are bounded by limits.streamBufferBytes. */

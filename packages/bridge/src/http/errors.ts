@@ -47,6 +47,11 @@ export function refusal(status: number, code: number, message: string, headers?:
   return headers ? { status, code, message, headers } : { status, code, message };
 }
 
+/** The answer for a server the bridge does not serve (it never did, or it was removed): the same on every transport. */
+export function unknownServer(name: string): HttpRefusal {
+  return refusal(404, ErrorCode.MethodNotFound, `unknown server: ${name}`);
+}
+
 /** Status line texts for refusals written on a raw socket (upgrade requests have no ServerResponse). */
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',

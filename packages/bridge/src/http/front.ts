@@ -2,13 +2,14 @@ import type { BridgeConfig } from './config.js';
 import type { CorsPolicy } from './cors.js';
 import type { ReadinessMonitor } from './health.js';
 import type { Router } from './router.js';
-import type { ServerEndpoints } from './server-endpoints.js';
+import type { ServerTable } from './server-table.js';
 
 /** What the request and upgrade handlers share: built once per bridge, used by every ingress. */
 export interface BridgeFront {
   config: BridgeConfig;
   router: Router;
-  servers: Map<string, ServerEndpoints>;
+  /** The servers served now (they change at runtime: look one up when it is used, not before an await). */
+  servers: ServerTable;
   readiness: ReadinessMonitor;
   cors: CorsPolicy | undefined;
   /** True once close() began: new requests are refused with 503. */

@@ -25,15 +25,22 @@ export class ReadinessMonitor {
   /** "starting" lasts until every server has been ready once; after that a lapse is "degraded". */
   private readonly everReady = new Set<string>();
 
-  constructor(private readonly upstreams: readonly Upstream[]) {}
+  /** `upstreams` is read at each report: the servers served now, which change at runtime. */
+  constructor(private readonly upstreams: () => readonly Upstream[]) {}
 
   report(): ReadinessReport {
-    const servers = this.upstreams.map((upstream) => serverReadiness(upstream));
+    const upstreams = this.upstreams();
+    const servers = upstreams.map((upstream) => serverReadiness(upstream));
     for (const server of servers) if (server.ready) this.everReady.add(server.name);
     const allReady = servers.every((s) => s.ready);
-    const allWereReady = this.upstreams.every((u) => this.everReady.has(u.name));
+    const allWereReady = upstreams.every((u) => this.everReady.has(u.name));
     const status: ReadinessStatus = allReady ? 'ready' : allWereReady ? 'degraded' : 'starting';
     return { status, servers };
+  }
+
+  /** A server was removed or replaced: a later one of that name is "starting" until it has been ready once. */
+  forget(name: string): void {
+    this.everReady.delete(name);
   }
 }
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BridgeConfig } from './config.js';
 import { claimsModernEnvelope, handleModernRequest, isModernRequest } from './modern/index.js';
 import { drainAfterRefusal, isJsonContentType, readJsonBody, unsupportedMediaType } from './body.js';
-import { describeError, ErrorCode, jsonRpcErrorBody, refusal, sendRefusal, type HttpRefusal } from './errors.js';
+import { describeError, ErrorCode, jsonRpcErrorBody, refusal, sendRefusal, unknownServer, type HttpRefusal } from './errors.js';
 import { depthRefusal } from './json-rpc-validation.js';
 import { requestPath, type BridgeFront } from './front.js';
 import { answerHealthz, answerPlainOk, answerReadyz } from './health.js';
@@ -50,23 +50,32 @@ export class RequestHandler {
     const unauthorized = checkApiKey(req, guard);
     if (unauthorized) return this.refuse(req, res, unauthorized);
     if (this.front.isClosing()) return this.refuse(req, res, refusal(503, ErrorCode.TransportRefused, 'Service Unavailable: the bridge is shutting down', { 'Retry-After': '5' }));
-    if (route.kind === 'unknown-server') return this.refuse(req, res, refusal(404, ErrorCode.MethodNotFound, `unknown server: ${route.name}`));
+    if (route.kind === 'unknown-server') return this.refuse(req, res, unknownServer(route.name));
     if (route.kind === 'not-found') return this.refuse(req, res, notFound(pathname, this.front.config));
-    const server = this.front.servers.get(route.server)!;
-    await this.serveTransport(req, res, route, server, searchParams);
+    await this.serveTransport(req, res, route, searchParams);
   }
 
-  private async serveTransport(req: IncomingMessage, res: ServerResponse, route: ServerRoute, server: ServerEndpoints, query: URLSearchParams): Promise<void> {
+  /**
+   * The server is looked up where it is used, after the body is read: servers change at
+   * runtime (bridge.addServer/replaceServer/removeServer), so a request whose server was
+   * replaced while its body arrived goes to the new one, and one whose server was removed is
+   * answered as for an unknown server, never by the closed one.
+   */
+  private async serveTransport(req: IncomingMessage, res: ServerResponse, route: ServerRoute, query: URLSearchParams): Promise<void> {
     switch (route.kind) {
       case 'streamable-http':
-        return this.serveStreamable(req, res, server);
-      case 'sse':
+        return this.serveStreamable(req, res, route);
+      case 'sse': {
         if (req.method !== 'GET') return this.refuse(req, res, methodNotAllowed('GET'));
-        return server.sse.openStream(req, res, this.front.router.messageEndpoint(route.server, route.layout));
+        const server = this.serverOf(req, res, route);
+        if (server) await server.sse.openStream(req, res, this.front.router.messageEndpoint(route.server, route.layout));
+        return;
+      }
       case 'message': {
         if (req.method !== 'POST') return this.refuse(req, res, methodNotAllowed('POST'));
         const body = await this.readBody(req, res);
-        if (body.ok) await server.sse.postMessage(req, res, body.value, query.get('sessionId'));
+        const server = body.ok ? this.serverOf(req, res, route) : undefined;
+        if (body.ok && server) await server.sse.postMessage(req, res, body.value, query.get('sessionId'));
         return;
       }
       case 'ws':
@@ -74,19 +83,28 @@ export class RequestHandler {
     }
   }
 
-  private async serveStreamable(req: IncomingMessage, res: ServerResponse, server: ServerEndpoints): Promise<void> {
+  private async serveStreamable(req: IncomingMessage, res: ServerResponse, route: ServerRoute): Promise<void> {
     let body: unknown;
     if (req.method === 'POST') {
       const read = await this.readBody(req, res);
       if (!read.ok) return;
       body = read.value;
     }
+    const server = this.serverOf(req, res, route);
+    if (!server) return;
     // A body in the 2026-07-28 envelope without its header still goes there, to be told exactly that.
     if (isModernRequest(req) || (req.method === 'POST' && claimsModernEnvelope(body))) {
       await handleModernRequest(req, res, { upstream: server.upstream, body, logger: this.front.config.logger });
       return;
     }
     await server.streamable.handle(req, res, body);
+  }
+
+  /** The route's server as served now; undefined (and the client answered) when it was removed since the request was routed. */
+  private serverOf(req: IncomingMessage, res: ServerResponse, route: ServerRoute): ServerEndpoints | undefined {
+    const server = this.front.servers.get(route.server);
+    if (!server) this.refuse(req, res, unknownServer(route.server));
+    return server;
   }
 
   /** Content type, size limit, JSON, nesting depth: on failure the client has its answer and the caller stops. */

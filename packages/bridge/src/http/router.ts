@@ -6,7 +6,18 @@ import type { BridgeConfig } from './config.js';
  * or the configured ones). A switched-off transport is simply not routed, and its path is
  * not even registered: it may equal an enabled transport's path without shadowing it
  * (supergateway users set --messagePath while only one transport is on).
+ *
+ * The servers are read at each request from `servers` (server-table.ts), which changes at
+ * runtime: a removed server's paths, and the single-server paths while the default is
+ * removed, route to 'unknown-server', as a name that never existed does.
  */
+
+/** What the router needs to know of the servers served now. */
+export interface ServedNames {
+  has(name: string): boolean;
+  /** The server of the single-server paths; undefined while the bridge never had one (they are then not routed). */
+  readonly defaultServer: string | undefined;
+}
 
 export type TransportKind = 'streamable-http' | 'sse' | 'message' | 'ws';
 
@@ -22,24 +33,23 @@ const MULTI_SERVER_PATH = /^\/servers\/([^/]+)\/(mcp|sse|message|ws)\/?$/;
 const SEGMENT_KIND: Record<string, TransportKind> = { mcp: 'streamable-http', sse: 'sse', message: 'message', ws: 'ws' };
 
 export class Router {
-  private readonly names: Set<string>;
   private readonly singleServerPaths = new Map<string, TransportKind>();
   private readonly healthPaths: Set<string>;
 
-  constructor(private readonly config: BridgeConfig) {
-    this.names = new Set(config.upstreams.map((u) => u.name));
+  constructor(
+    private readonly config: BridgeConfig,
+    private readonly servers: ServedNames,
+  ) {
     this.healthPaths = new Set(config.healthEndpoints);
-    if (config.defaultServer !== undefined) {
-      const { paths } = config;
-      const single: Array<[string, TransportKind]> = [
-        [paths.streamableHttp, 'streamable-http'],
-        [paths.sse, 'sse'],
-        [paths.message, 'message'],
-        [paths.ws, 'ws'],
-      ];
-      // resolveConfig refused two enabled transports on one path.
-      for (const [path, kind] of single) if (this.enabled(kind)) this.singleServerPaths.set(path, kind);
-    }
+    const { paths } = config;
+    const single: Array<[string, TransportKind]> = [
+      [paths.streamableHttp, 'streamable-http'],
+      [paths.sse, 'sse'],
+      [paths.message, 'message'],
+      [paths.ws, 'ws'],
+    ];
+    // resolveConfig refused two enabled transports on one path.
+    for (const [path, kind] of single) if (this.enabled(kind)) this.singleServerPaths.set(path, kind);
   }
 
   route(pathname: string): Route {
@@ -50,8 +60,10 @@ export class Router {
     if (multi) return this.multiServerRoute(multi[1]!, SEGMENT_KIND[multi[2]!]!);
     const trimmed = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
     const kind = this.singleServerPaths.get(trimmed);
-    if (kind) return { kind, server: this.config.defaultServer!, layout: 'single' };
-    return { kind: 'not-found' };
+    const server = this.servers.defaultServer;
+    if (kind === undefined || server === undefined) return { kind: 'not-found' };
+    if (!this.servers.has(server)) return { kind: 'unknown-server', name: server };
+    return { kind, server, layout: 'single' };
   }
 
   /** The `endpoint` event of legacy SSE: where the client POSTs its messages. */
@@ -67,7 +79,7 @@ export class Router {
     } catch {
       return { kind: 'unknown-server', name: encodedName };
     }
-    if (!this.names.has(name)) return { kind: 'unknown-server', name };
+    if (!this.servers.has(name)) return { kind: 'unknown-server', name };
     if (!this.enabled(kind)) return { kind: 'not-found' };
     return { kind, server: name, layout: 'multi' };
   }

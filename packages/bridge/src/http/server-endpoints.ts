@@ -2,7 +2,8 @@ import type { WebSocketServer } from 'ws';
 import type { Upstream } from '../upstream/types.js';
 import type { BridgeConfig } from './config.js';
 import { LegacySseEndpoint } from './legacy-sse.js';
-import { boundModernStreams } from './modern/index.js';
+import { describeError } from './errors.js';
+import { boundModernStreams, closeModernRequests } from './modern/index.js';
 import { OutgoingStreams } from './outgoing-streams.js';
 import type { ServerContext } from './server-context.js';
 import { SessionLimit } from './session-limit.js';
@@ -36,13 +37,23 @@ export class ServerEndpoints {
     return this.context.upstream;
   }
 
-  /** Ends every client session of this server (the upstream itself is closed by the bridge). */
-  async closeSessions(): Promise<void> {
+  /**
+   * Ends this server, in this order: every client session (Streamable HTTP, stateless POSTs in
+   * flight, legacy SSE, WebSocket), the 2026-07-28 listen streams and parked calls, then the
+   * upstream. Never rejects: what fails is logged. Touches nothing of any other server.
+   */
+  async close(): Promise<void> {
+    const { name, logger } = this.context;
     await Promise.allSettled([this.streamable.closeAll(), this.sse.closeAll(), this.ws.closeAll()]);
+    try {
+      closeModernRequests(this.upstream);
+    } catch (error) {
+      logger.warn('ending 2026-07-28 requests failed', { server: name, reason: describeError(error) });
+    }
+    try {
+      await this.upstream.close();
+    } catch (error) {
+      logger.warn('server did not close cleanly', { server: name, reason: describeError(error) });
+    }
   }
-}
-
-/** One ServerEndpoints per upstream, by name. */
-export function buildServerEndpoints(config: BridgeConfig, wss: WebSocketServer): Map<string, ServerEndpoints> {
-  return new Map(config.upstreams.map((upstream) => [upstream.name, new ServerEndpoints(upstream, config, wss)]));
 }

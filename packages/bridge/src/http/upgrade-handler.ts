@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { describeError, ErrorCode, refusal } from './errors.js';
+import { describeError, ErrorCode, refusal, unknownServer } from './errors.js';
 import { requestPath, type BridgeFront } from './front.js';
 import { checkApiKey, checkHostAndOrigin, type RequestGuard } from './security.js';
 import { refuseRawSocket } from './websocket.js';
@@ -29,11 +29,12 @@ export class UpgradeHandler {
       return refuseRawSocket(socket, refusal(400, ErrorCode.TransportRefused, `Bad Request: only WebSocket upgrades are served, not ${JSON.stringify(req.headers.upgrade ?? '')}`));
     }
     const route = this.front.router.route(requestPath(req.url).pathname);
-    if (route.kind === 'unknown-server') return refuseRawSocket(socket, refusal(404, ErrorCode.MethodNotFound, `unknown server: ${route.name}`));
+    if (route.kind === 'unknown-server') return refuseRawSocket(socket, unknownServer(route.name));
     if (route.kind !== 'ws') {
       const where = this.front.config.transports.ws ? `WebSocket is served at ${this.front.config.paths.ws} and /servers/<name>/ws` : 'this bridge does not serve WebSocket';
       return refuseRawSocket(socket, refusal(404, ErrorCode.MethodNotFound, `Not found: ${where}`));
     }
+    // Looked up in the same turn as the route: the server is the one served now.
     this.front.servers.get(route.server)!.ws.upgrade(req, socket, head);
   }
 }
