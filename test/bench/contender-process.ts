@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import type { Contender } from './contenders.js';
@@ -25,6 +27,8 @@ export class ContenderProcess {
     readonly port: number,
     readonly child: ChildProcess,
     readonly logFile: string,
+    /** The state directory made for it (removed by stop()), unless the caller gave one. */
+    private readonly ownStateHome: string | null,
   ) {
     this.url = `http://127.0.0.1:${port}/mcp`;
     this.exit = new Promise((resolve) =>
@@ -46,14 +50,17 @@ export class ContenderProcess {
   static async start(contender: Contender, logFile: string, nodeFlags: string[] = [], readyTimeoutMs = 30_000, extraEnv: NodeJS.ProcessEnv = {}): Promise<ContenderProcess> {
     const port = await freePort();
     const log = openSync(logFile, 'a');
+    // mcp-workstation keeps state (its API key for other local users) under XDG_STATE_HOME:
+    // a benchmark must not write into the state directory of the person running it.
+    const ownStateHome = extraEnv.XDG_STATE_HOME === undefined ? mkdtempSync(join(tmpdir(), 'mcpw-bench-state-')) : null;
     const child = spawn(process.execPath, [...nodeFlags, ...contender.nodeArgs(port)], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...extraEnv },
+      env: { ...process.env, ...(ownStateHome ? { XDG_STATE_HOME: ownStateHome } : {}), ...extraEnv },
       detached: true, // its own process group, so stop() can signal all of it at once
       stdio: ['ignore', log, log],
     });
     closeSync(log);
-    const started = new ContenderProcess(contender, port, child, logFile);
+    const started = new ContenderProcess(contender, port, child, logFile, ownStateHome);
     running.add(started);
     try {
       await started.waitReady(readyTimeoutMs);
@@ -94,6 +101,7 @@ export class ContenderProcess {
   async stop(graceMs = 10_000): Promise<void> {
     running.delete(this);
     await stopProcessGroup(this.pid, this.exit, graceMs);
+    if (this.ownStateHome) rmSync(this.ownStateHome, { recursive: true, force: true });
   }
 }
 
