@@ -94,7 +94,7 @@ export class RequestHandler {
     if (!server) return;
     // A body in the 2026-07-28 envelope without its header still goes there, to be told exactly that.
     if (isModernRequest(req) || (req.method === 'POST' && claimsModernEnvelope(body))) {
-      await handleModernRequest(req, res, { upstream: server.upstream, body, logger: this.front.config.logger });
+      await handleModernRequest(req, res, { state: server.context.modern, body, logger: this.front.config.logger });
       return;
     }
     await server.streamable.handle(req, res, body);

@@ -1,6 +1,7 @@
 import type { Logger } from '@mcp-workstation/supervisor';
 import type { Upstream } from '../upstream/types.js';
 import type { BridgeConfig } from './config.js';
+import type { ModernState } from './modern/index.js';
 import type { OutgoingStreams } from './outgoing-streams.js';
 import type { SessionLimit } from './session-limit.js';
 
@@ -14,6 +15,8 @@ export interface ServerContext {
   logger: Logger;
   /** The bound on what this server's outgoing streams hold for clients that do not read. */
   outgoing: OutgoingStreams;
+  /** What the 2026-07-28 era keeps for this server between requests. */
+  modern: ModernState;
 }
 
 /** Session ids are bearer-like: logs carry only a prefix, enough to follow one session. */

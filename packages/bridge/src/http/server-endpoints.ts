@@ -3,7 +3,7 @@ import type { Upstream } from '../upstream/types.js';
 import type { BridgeConfig } from './config.js';
 import { LegacySseEndpoint } from './legacy-sse.js';
 import { describeError } from './errors.js';
-import { boundModernStreams, closeModernRequests } from './modern/index.js';
+import { ModernState } from './modern/index.js';
 import { OutgoingStreams } from './outgoing-streams.js';
 import type { ServerContext } from './server-context.js';
 import { SessionLimit } from './session-limit.js';
@@ -18,19 +18,19 @@ export class ServerEndpoints {
   readonly ws: WebSocketEndpoint;
 
   constructor(upstream: Upstream, config: BridgeConfig, wss: WebSocketServer) {
+    const outgoing = new OutgoingStreams(upstream.name, config.streamBufferBytes, config.logger);
     this.context = {
       name: upstream.name,
       upstream,
       limit: new SessionLimit(upstream.name, config.maxSessions),
       config,
       logger: config.logger,
-      outgoing: new OutgoingStreams(upstream.name, config.streamBufferBytes, config.logger),
+      outgoing,
+      modern: new ModernState(upstream, outgoing),
     };
     this.streamable = new StreamableHttpEndpoint(this.context);
     this.sse = new LegacySseEndpoint(this.context);
     this.ws = new WebSocketEndpoint(this.context, wss);
-    // The 2026-07-28 era reaches its server's state through the upstream (modern-state.ts).
-    boundModernStreams(upstream, this.context.outgoing);
   }
 
   get upstream(): Upstream {
@@ -46,7 +46,7 @@ export class ServerEndpoints {
     const { name, logger } = this.context;
     await Promise.allSettled([this.streamable.closeAll(), this.sse.closeAll(), this.ws.closeAll()]);
     try {
-      closeModernRequests(this.upstream);
+      this.context.modern.close();
     } catch (error) {
       logger.warn('ending 2026-07-28 requests failed', { server: name, reason: describeError(error) });
     }

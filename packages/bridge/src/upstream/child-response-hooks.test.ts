@@ -7,7 +7,7 @@ import {
   ListToolsRequestSchema,
   McpError,
 } from '@modelcontextprotocol/sdk/types.js';
-import { handleModernRequest } from '../http/modern/index.js';
+import { handleModernRequest, ModernState } from '../http/modern/index.js';
 import { envelope, headersFor, postRaw } from '../http/modern/test-support/modern-harness.js';
 import { PerSessionUpstream } from './per-session-upstream.js';
 import { sharedHarness, type SharedHarness } from './test-support/harness.js';
@@ -299,10 +299,11 @@ describe('the 2026-07-28 era', () => {
   test('a forwarded tools/call gets the rewritten error on the modern wire', async () => {
     const h = startShared({ rewriteError: recordingRewrite([]) });
     await h.upstream.start();
+    const state = new ModernState(h.upstream);
     const http: HttpServer = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => void handleModernRequest(req, res, { upstream: h.upstream, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+      req.on('end', () => void handleModernRequest(req, res, { state, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
     });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     closers.push(() => new Promise<void>((resolve) => http.close(() => resolve())));

@@ -1,12 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@mcp-workstation/supervisor';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import type { Upstream } from '../../upstream/types.js';
-import type { OutgoingStreams } from '../outgoing-streams.js';
 import { readEnvelope } from './envelope.js';
 import { isModernProtocolVersion } from './era.js';
 import { headerValue } from './headers.js';
-import { closeModernState, modernStateFor } from './modern-state.js';
+import { ModernState } from './modern-state.js';
 import { echoableId, errorBody } from './rejection.js';
 import { serveModern } from './serve.js';
 
@@ -55,8 +53,11 @@ export function claimsModernEnvelope(body: unknown): boolean {
   return reading.kind === 'valid' && isModernProtocolVersion(reading.envelope.protocolVersion);
 }
 
+export { ModernState };
+
 export interface ModernRequestContext {
-  upstream: Upstream;
+  /** The server's era state (ModernState: parked calls, listen streams, header declarations), which its endpoints own. */
+  state: ModernState;
   /** The parsed JSON body (already size-limited and parsed by the HTTP front; -32700 answered there). Unused for non-POST. */
   body: unknown;
   logger?: Logger;
@@ -66,7 +67,7 @@ export interface ModernRequestContext {
    * the SDK's SUPPORTED_PROTOCOL_VERSIONS.
    */
   legacyProtocolVersions?: readonly string[];
-  /** How long a call that asked the client for input waits for the client's retry. Default 5 min. */
+  /** How long a call that asked the client for input waits for the client's retry. Default 2 min. */
   inputRequestTtlMs?: number;
   /** Interval of keep-alive comments on subscriptions/listen streams. Default 15 s. */
   listenKeepAliveMs?: number;
@@ -81,7 +82,8 @@ export async function handleModernRequest(req: IncomingMessage, res: ServerRespo
   const settled = responseSettled(res);
   try {
     await serveModern(req, res, {
-      upstream: ctx.upstream,
+      upstream: ctx.state.upstream,
+      state: ctx.state,
       body: ctx.body,
       logger: ctx.logger,
       legacyProtocolVersions: ctx.legacyProtocolVersions ?? SUPPORTED_PROTOCOL_VERSIONS,
@@ -92,24 +94,6 @@ export async function handleModernRequest(req: IncomingMessage, res: ServerRespo
     answerInternalError(res, ctx, error);
   }
   await settled;
-}
-
-/**
- * Bound the era's response streams (subscriptions/listen streams, a request's notifications
- * and answer) by the server's OutgoingStreams, as its other transports are: call it once, when
- * the server's endpoints are built. Overflows count under 'streamable-http'.
- */
-export function boundModernStreams(upstream: Upstream, outgoing: OutgoingStreams): void {
-  modernStateFor(upstream).outgoing = outgoing;
-}
-
-/**
- * End the era's long-lived work for an upstream (call it when the bridge closes): open
- * subscriptions/listen streams receive their final result and end, and calls parked for an
- * MRTR retry are cancelled at the child.
- */
-export function closeModernRequests(upstream: Upstream): void {
-  closeModernState(upstream);
 }
 
 function responseSettled(res: ServerResponse): Promise<void> {
@@ -123,12 +107,12 @@ function responseSettled(res: ServerResponse): Promise<void> {
 /** Never a crash: whatever went wrong becomes a -32603 naming the server (other requests are untouched). */
 function answerInternalError(res: ServerResponse, ctx: ModernRequestContext, error: unknown): void {
   const reason = error instanceof Error ? error.message : String(error);
-  ctx.logger?.error('2026-07-28 request failed inside the bridge', { server: ctx.upstream.name, error: reason });
+  ctx.logger?.error('2026-07-28 request failed inside the bridge', { server: ctx.state.upstream.name, error: reason });
   if (res.headersSent) {
     res.end();
     return;
   }
-  const body = errorBody(echoableId(ctx.body), -32603, `Internal error while serving server "${ctx.upstream.name}": ${reason}`);
+  const body = errorBody(echoableId(ctx.body), -32603, `Internal error while serving server "${ctx.state.upstream.name}": ${reason}`);
   res.writeHead(500, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }

@@ -1,5 +1,4 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { closeModernRequests } from './index.js';
 import { FIXTURE_SERVER_INFO } from './test-support/fixture-server.js';
 import { startModernHarness, type ModernHarness } from './test-support/modern-harness.js';
 
@@ -217,7 +216,7 @@ describe('a 2026-07-28 client in front of a 2025-era child', () => {
     const subscription = await client.listen({ toolsListChanged: true, promptsListChanged: true, resourceSubscriptions: ['fixture://greeting'] });
     expect(subscription.honoredFilter).toEqual({ toolsListChanged: true, promptsListChanged: true });
 
-    closeModernRequests(harness.upstream);
+    harness.state.close();
 
     await expect(subscription.closed).resolves.toBe('graceful');
     await harness.upstream.whenNoSessions();

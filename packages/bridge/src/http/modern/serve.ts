@@ -8,7 +8,7 @@ import { ModernErrorCode, REMOVED_REQUEST_METHODS, isPlainObject } from './era.j
 import { ForwardedRequest, type ForwardingContext } from './forwarded-request.js';
 import { acceptsEventStream, headerValue, isJsonContentType, standardHeaders } from './headers.js';
 import { ListenStream, honoredFilter, parseSubscriptionFilter } from './listen-stream.js';
-import { MAX_LISTEN_STREAMS, modernStateFor } from './modern-state.js';
+import { MAX_LISTEN_STREAMS, type ModernState } from './modern-state.js';
 import { paramHeaderProblem } from './param-headers.js';
 import { echoableId, rejection, sendRejection, type ModernRejection } from './rejection.js';
 import { RequestResponse } from './request-response.js';
@@ -17,6 +17,8 @@ import { validateModernMessage } from './validate.js';
 
 export interface ServeOptions {
   upstream: Upstream;
+  /** The server's era state (its upstream is `upstream`). */
+  state: ModernState;
   body: unknown;
   logger?: Logger;
   legacyProtocolVersions: readonly string[];
@@ -71,7 +73,7 @@ async function serveRequest(req: IncomingMessage, res: ServerResponse, message: 
     // The client may have gone while the tool definitions were read: nothing to forward then.
     if (res.destroyed) return;
   }
-  const response = new RequestResponse(res, message.id, acceptsEventStream(req), modernStateFor(options.upstream).outgoing);
+  const response = new RequestResponse(res, message.id, acceptsEventStream(req), options.state.outgoing);
   const requestState = isPlainObject(message.params) ? message.params.requestState : undefined;
   if (requestState !== undefined) return resumeRequest(response, message, envelope, requestState, options);
   ForwardedRequest.start(forwardingContext(options), message, envelope, response);
@@ -83,7 +85,7 @@ async function paramHeaderRefusal(req: IncomingMessage, message: JSONRPCRequest,
   if (typeof name !== 'string') return undefined;
   let declarations;
   try {
-    declarations = await modernStateFor(options.upstream).toolHeaders.declarationsOf(name);
+    declarations = await options.state.toolHeaders.declarationsOf(name);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return rejection(503, ModernErrorCode.InternalError, `Cannot validate the Mcp-Param headers of "${name}": reading the tool definitions failed (${reason})`);
@@ -109,7 +111,7 @@ function serveListen(res: ServerResponse, message: JSONRPCRequest, envelope: Req
   }
   const initialized = options.upstream.initializeResult();
   if (initialized === null) return reject(res, message.id, notReady(options.upstream), options);
-  const state = modernStateFor(options.upstream);
+  const state = options.state;
   if (state.listens.size >= MAX_LISTEN_STREAMS) {
     return answer.fail({ code: ModernErrorCode.InternalError, message: `Subscription limit reached (${MAX_LISTEN_STREAMS} open listen streams)` });
   }
@@ -133,13 +135,13 @@ function resumeRequest(response: RequestResponse, message: JSONRPCRequest, envel
   if (typeof requestState !== 'string') {
     return response.fail({ code: ModernErrorCode.InvalidParams, message: 'Invalid params: requestState must be the string the server sent, echoed exactly' });
   }
-  const claim = modernStateFor(options.upstream).parked.claim(requestState, requestFingerprint(message));
+  const claim = options.state.parked.claim(requestState, requestFingerprint(message));
   if (!claim.ok) return response.fail({ code: ModernErrorCode.InvalidParams, message: `Invalid params: ${claim.problem}` });
   claim.owner.resume(message, envelope, response);
 }
 
 function forwardingContext(options: ServeOptions): ForwardingContext {
-  const state = modernStateFor(options.upstream);
+  const state = options.state;
   return {
     upstream: options.upstream,
     parked: state.parked,

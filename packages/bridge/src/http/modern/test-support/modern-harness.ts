@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { closeModernRequests, handleModernRequest, isModernRequest, type ModernRequestContext } from '../index.js';
+import { handleModernRequest, isModernRequest, ModernState, type ModernRequestContext } from '../index.js';
 import { createFixtureServer, type FixtureServer } from './fixture-server.js';
 import { InProcessUpstream } from './in-process-upstream.js';
 
@@ -20,6 +20,8 @@ export interface RecordedExchange {
 export interface ModernHarness {
   url: string;
   upstream: InProcessUpstream;
+  /** The era's state for the upstream, as a bridge's endpoints own it (close() ends it). */
+  state: ModernState;
   fixture: FixtureServer;
   /** Every HTTP exchange made through `fetch` below. */
   exchanges: RecordedExchange[];
@@ -28,28 +30,30 @@ export interface ModernHarness {
   close(): Promise<void>;
 }
 
-export type HarnessOptions = Omit<ModernRequestContext, 'upstream' | 'body'>;
+export type HarnessOptions = Omit<ModernRequestContext, 'state' | 'body'>;
 
 /** `startUpstream: false` leaves the upstream uninitialized, as while a child is still starting. */
 export async function startModernHarness(options: HarnessOptions = {}, { startUpstream = true } = {}): Promise<ModernHarness> {
   const fixture = createFixtureServer();
   const upstream = new InProcessUpstream(fixture.server, { name: 'fixture' });
   if (startUpstream) await upstream.start();
-  const server = createServer((req, res) => void route(req, res, upstream, options));
+  const state = new ModernState(upstream);
+  const server = createServer((req, res) => void route(req, res, state, options));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
   const exchanges: RecordedExchange[] = [];
   return {
     url,
     upstream,
+    state,
     fixture,
     exchanges,
     fetch: recordingFetch(exchanges),
-    close: () => closeHarness(server, upstream),
+    close: () => closeHarness(server, state, upstream),
   };
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, upstream: InProcessUpstream, options: HarnessOptions): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, state: ModernState, options: HarnessOptions): Promise<void> {
   if (!isModernRequest(req)) {
     res.writeHead(400, { 'Content-Type': 'text/plain' }).end('this test server serves only the 2026-07-28 era');
     return;
@@ -62,7 +66,7 @@ async function route(req: IncomingMessage, res: ServerResponse, upstream: InProc
     res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } }));
     return;
   }
-  await handleModernRequest(req, res, { ...options, upstream, body });
+  await handleModernRequest(req, res, { ...options, state, body });
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -87,8 +91,8 @@ function recordingFetch(exchanges: RecordedExchange[]): typeof fetch {
   };
 }
 
-async function closeHarness(server: Server, upstream: InProcessUpstream): Promise<void> {
-  closeModernRequests(upstream);
+async function closeHarness(server: Server, state: ModernState, upstream: InProcessUpstream): Promise<void> {
+  state.close();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await upstream.close();
