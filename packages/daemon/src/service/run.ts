@@ -103,8 +103,9 @@ export async function runService(
     logger,
     { deadlineMs: (options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS) + STOP_MARGIN_MS },
   );
-  // Whatever ends the process (a crash included), no child process group may outlive it.
-  process.once('exit', () => running.killChildren());
+  // Whatever ends the process (a crash included), no child process group outlives it: the
+  // supervisor's own exit hook SIGKILLs every group it still tracks (exit-cleanup.ts), and its
+  // watchdog covers SIGKILL of the daemon. Nothing to add here.
   if (options.admin) await startAdminOrClose(daemon, options.admin).catch(failed);
   for (const endpoint of describeEndpoints(running.address)) daemonLogger.info(`${endpoint.label}: ${endpoint.url}`, { url: endpoint.url });
   startup.release();
