@@ -70,8 +70,8 @@ function excluded(relative: string, patterns: RegExp[]): boolean {
 }
 
 describe('docker/Dockerfile', () => {
-  it('has a build stage on node:20-bookworm and a runtime stage on node:20-bookworm-slim', () => {
-    expect(all[0]).toEqual({ keyword: 'ARG', args: 'NODE_VERSION=20' });
+  it('has a build stage on node:24-bookworm and a runtime stage on node:24-bookworm-slim (Node 24, the active LTS)', () => {
+    expect(all[0]).toEqual({ keyword: 'ARG', args: 'NODE_VERSION=24' });
     expect([...byStage.keys()]).toEqual(['build', 'runtime']);
     expect(build[0].args).toBe('node:${NODE_VERSION}-bookworm AS build');
     expect(runtime[0].args).toBe('node:${NODE_VERSION}-bookworm-slim AS runtime');
