@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { CLI_BIN, REPO_ROOT, assertBuilt } from './paths';
+import { CLI_BIN, CLI_NODE_FLAGS, REPO_ROOT, assertBuilt } from './paths';
 import { commandLine, processesWithEnv } from './processes';
 import { waitFor, withDeadline } from './wait';
 
@@ -105,7 +105,7 @@ const running = new Set<Daemon>();
 export async function startDaemon(args: string[], options: StartOptions = {}): Promise<Daemon> {
   assertBuilt();
   const marker = `${MARKER_VARIABLE}=${randomUUID()}`;
-  const child = spawn(process.execPath, [CLI_BIN, ...args], {
+  const child = spawn(process.execPath, [...CLI_NODE_FLAGS, CLI_BIN, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...options.env, [MARKER_VARIABLE]: marker.split('=')[1] },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -167,7 +167,7 @@ function killQuietly(pid: number): void {
 /** Runs the CLI to completion (for --help, bad flags): its exit code and output. */
 export async function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) {
   assertBuilt();
-  const child = spawn(process.execPath, [CLI_BIN, ...args], {
+  const child = spawn(process.execPath, [...CLI_NODE_FLAGS, CLI_BIN, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,7 +16,7 @@ import {
 } from '../../support/netns';
 import { closeAllClients, connectClient, resultText, type ConnectedClient } from './clients';
 import { Daemon } from './daemon';
-import { CLI_BIN, FIXTURES, REPO_ROOT, assertBuilt, everythingServerArgv } from './paths';
+import { CLI_BIN, CLI_NODE_FLAGS, FIXTURES, REPO_ROOT, assertBuilt, everythingServerArgv } from './paths';
 import { commandLine } from './processes';
 import { waitFor } from './wait';
 
@@ -348,7 +348,7 @@ export function runCliWithInput(args: string[], stdinFile: string | null, env: N
   assertBuilt();
   return new Promise((resolve, reject) => {
     const stdin = stdinFile === null ? 'ignore' : openSync(stdinFile, 'r');
-    const child = spawn(process.execPath, [CLI_BIN, ...args], {
+    const child = spawn(process.execPath, [...CLI_NODE_FLAGS, CLI_BIN, ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: [stdin, 'pipe', 'pipe'],
