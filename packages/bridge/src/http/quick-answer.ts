@@ -1,4 +1,5 @@
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { mediaRanges } from './media-ranges.js';
 
 /**
  * How long a POST's SSE answer is held back to be sent whole. When the stream ends within it
@@ -82,18 +83,8 @@ export function isPrimingEvent(chunk: Uint8Array): boolean {
  * `application/json, text/event-stream`, keep the default.
  */
 export function prefersJson(accept: string | undefined): boolean {
-  if (!accept) return false;
-  let json = 0;
-  let sse = 0;
-  for (const range of accept.split(',')) {
-    const [type, ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
-    const qParameter = parameters.find((parameter) => parameter.startsWith('q='));
-    const q = qParameter === undefined ? 1 : Number(qParameter.slice(2));
-    if (!Number.isFinite(q)) continue;
-    if (type === 'application/json') json = Math.max(json, q);
-    else if (type === 'text/event-stream') sse = Math.max(sse, q);
-  }
-  return json > sse;
+  const rankOf = (type: string) => Math.max(0, ...mediaRanges(accept).filter((range) => range.type === type && Number.isFinite(range.q)).map((range) => range.q));
+  return rankOf('application/json') > rankOf('text/event-stream');
 }
 
 /**

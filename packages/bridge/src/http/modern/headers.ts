@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { mediaRanges } from '../media-ranges.js';
 
 /**
  * Reading the request-metadata headers of 2026-07-28 Streamable HTTP
@@ -48,12 +49,7 @@ export function decodeHeaderValue(value: string): string | undefined {
 
 /** True when the client can take an SSE answer (`Accept: text/event-stream` or a wildcard). */
 export function acceptsEventStream(req: IncomingMessage): boolean {
-  const accept = headerValue(req, 'accept');
-  if (accept === undefined) return false;
-  return accept
-    .split(',')
-    .map((part) => part.split(';')[0].trim().toLowerCase())
-    .some((type) => type === 'text/event-stream' || type === 'text/*' || type === '*/*');
+  return mediaRanges(headerValue(req, 'accept')).some(({ type }) => type === 'text/event-stream' || type === 'text/*' || type === '*/*');
 }
 
 /** `Content-Type` names JSON (application/json, any parameters). */
