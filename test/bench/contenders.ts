@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { shebangNodeFlags } from './shebang-flags.js';
 
 /**
  * What is measured: the same stdio server behind each bridge, and the same server speaking
@@ -56,13 +57,7 @@ function supergateway(stateful: boolean): (port: number) => string[] {
  * (`#!/usr/bin/env -S node <flags>`, the same flags as the service units). The benchmark
  * starts `node <flags> <bin>` so the product is measured as people run it.
  */
-export const MCP_WORKSTATION_NODE_FLAGS: readonly string[] = shebangFlags(MCP_WORKSTATION_CLI);
-
-function shebangFlags(script: string): string[] {
-  const first = readFileSync(script, 'utf8').split('\n')[0];
-  const match = /^#!\/usr\/bin\/env -S node(?<flags>(?: \S+)*)$/.exec(first);
-  return match?.groups?.flags?.trim().split(' ').filter(Boolean) ?? [];
-}
+export const MCP_WORKSTATION_NODE_FLAGS: readonly string[] = shebangNodeFlags(MCP_WORKSTATION_CLI);
 
 /**
  * mcp-workstation at its default log level (info: no payloads). `--maxSessions 1200`

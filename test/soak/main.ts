@@ -5,6 +5,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { snapshotTree } from '../bench/proc-tree.js';
+import { shebangNodeFlags } from '../bench/shebang-flags.js';
 import { probe } from './churn.js';
 import { allUnexpected, mergeOperations, pathProblems, pathResult, probePath, soakPath, startWorkers } from './paths.js';
 import type { SoakPath } from './paths.js';
@@ -49,15 +50,6 @@ import { waitFor } from './wait.js';
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const CLI_BIN = path.join(REPO_ROOT, 'packages', 'daemon', 'bin', 'mcp-workstation.js');
 
-/**
- * The node flags the product ships with (its bin's shebang, `#!/usr/bin/env -S node <flags>`,
- * the same as the service units'), so the daemon is soaked as people run it. Runs recorded
- * before 2026-12-06 started it without them (`--max-semi-space-size=1`: a smaller young heap).
- */
-function shippedNodeFlags(): string[] {
-  const shebang = readFileSync(CLI_BIN, 'utf8').split('\n')[0];
-  return /^#!\/usr\/bin\/env -S node((?: \S+)*)$/.exec(shebang)?.[1]?.trim().split(' ').filter(Boolean) ?? [];
-}
 const MARKER = 'MCP_WORKSTATION_SOAK_MARKER';
 /** Open fds the daemon may hold after the load beyond those it held before it. */
 const FD_SLACK = 10;
@@ -275,7 +267,7 @@ class SoakedDaemon {
   }
 
   static start(args: string[], cwd: string, marker: string, logFile: string): SoakedDaemon {
-    const child = spawn(process.execPath, [...shippedNodeFlags(), CLI_BIN, 'up', ...args], { cwd, env: { ...process.env, [MARKER]: marker }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...shebangNodeFlags(CLI_BIN), CLI_BIN, 'up', ...args], { cwd, env: { ...process.env, [MARKER]: marker }, stdio: ['ignore', 'pipe', 'pipe'] });
     return new SoakedDaemon(child, createWriteStream(logFile));
   }
 

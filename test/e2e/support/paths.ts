@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { shebangNodeFlags } from '../../bench/shebang-flags';
 
 /** Where the things the end-to-end tests run live. */
 
@@ -8,13 +9,8 @@ export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 export const CLI_BIN = join(REPO_ROOT, 'packages', 'daemon', 'bin', 'mcp-workstation.js');
 const CLI_DIST = join(REPO_ROOT, 'packages', 'daemon', 'dist', 'cli.js');
 
-/**
- * The node flags the CLI ships with (its bin's shebang, `#!/usr/bin/env -S node <flags>`, the
- * same as the service units'): `node <flags> <bin>` runs it as a user's shell would. Without
- * them a memory bound measured here would be Node's default young generation, not ours.
- */
-export const CLI_NODE_FLAGS: readonly string[] =
-  /^#!\/usr\/bin\/env -S node((?: \S+)*)$/.exec(readFileSync(CLI_BIN, 'utf8').split('\n')[0])?.[1]?.trim().split(' ').filter(Boolean) ?? [];
+/** The node flags the CLI ships with (its bin's shebang): `node <flags> <bin>` runs it as a user's shell would. */
+export const CLI_NODE_FLAGS: readonly string[] = shebangNodeFlags(CLI_BIN);
 export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
 
 /** server-everything's stdio entry, found from its package.json's bin. */
